@@ -1,0 +1,296 @@
+//! Tower layers: [`AuthLayer`] installs the [`Auth`] (and reads body fields when the
+//! configuration needs them), [`RequireAuthLayer`] guards a group of routes,
+//! [`CrossOriginLayer`] refuses cross-site unsafe requests, and [`RouteOptions`] is itself a
+//! layer that sets a route's overrides.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use http::Request;
+use http_body_util::BodyExt;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::Auth;
+use crate::body;
+use crate::claims::NoCustomClaims;
+use crate::error::AuthRejection;
+use crate::guard::{Protection, RouteOptions};
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl Auth {
+    /// The layer every router using the extractors needs: it makes this [`Auth`] available
+    /// to them, and reads the JSON token key or the form CSRF field from the body when the
+    /// configuration uses them (the handler still receives the body intact).
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let app: axum::Router = axum::Router::new().layer(auth.layer());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn layer(&self) -> AuthLayer {
+        AuthLayer { auth: self.clone() }
+    }
+
+    /// A layer that refuses every request of the routes it wraps unless it carries a token
+    /// satisfying `protection`; the verified token is put in the request extensions as
+    /// [`Authenticated`](crate::Authenticated) for handlers (`Extension<Authenticated>`).
+    ///
+    /// ```
+    /// use authjwt::Protection;
+    /// use axum::{Router, routing::get};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let admin: Router = Router::new()
+    ///     .route("/admin/stats", get(|| async { "stats" }))
+    ///     .route_layer(auth.require(Protection::fresh_access()))
+    ///     .layer(auth.layer());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn require(&self, protection: Protection) -> RequireAuthLayer {
+        RequireAuthLayer { protection }
+    }
+
+    /// A layer that refuses cross-site unsafe requests (Sec-Fetch-Site / Origin) with 403
+    /// before the handler runs, for routes without a token such as `POST /login`.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let app: axum::Router = axum::Router::new().layer(auth.cross_origin_layer());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cross_origin_layer(&self) -> CrossOriginLayer {
+        CrossOriginLayer { auth: self.clone() }
+    }
+}
+
+/// Installs an [`Auth`] into requests. Made by [`Auth::layer`].
+#[derive(Debug, Clone)]
+pub struct AuthLayer {
+    auth: Auth,
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = AuthService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        AuthService {
+            auth: self.auth.clone(),
+            inner,
+        }
+    }
+}
+
+/// The service of [`AuthLayer`].
+#[derive(Debug, Clone)]
+pub struct AuthService<S> {
+    auth: Auth,
+    inner: S,
+}
+
+impl<S> Service<Request<Body>> for AuthService<S>
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<Body>) -> Self::Future {
+        let auth = self.auth.clone();
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        req.extensions_mut().insert(auth.clone());
+        let wanted = body::wanted(auth.config(), req.headers());
+        Box::pin(async move {
+            let req = match wanted {
+                None => req,
+                Some(kind) => {
+                    let (mut parts, b) = req.into_parts();
+                    let limited = http_body_util::Limited::new(b, auth.config().body_limit);
+                    let bytes = match limited.collect().await {
+                        Ok(collected) => collected.to_bytes(),
+                        Err(_) => {
+                            return Ok((
+                                http::StatusCode::BAD_REQUEST,
+                                "could not read the request body",
+                            )
+                                .into_response());
+                        }
+                    };
+                    parts
+                        .extensions
+                        .insert(body::extract(auth.config(), kind, &bytes));
+                    Request::from_parts(parts, Body::from(bytes))
+                }
+            };
+            inner.call(req).await
+        })
+    }
+}
+
+/// Guards a group of routes. Made by [`Auth::require`].
+#[derive(Debug, Clone)]
+pub struct RequireAuthLayer {
+    protection: Protection,
+}
+
+impl<S> Layer<S> for RequireAuthLayer {
+    type Service = RequireAuth<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RequireAuth {
+            protection: self.protection.clone(),
+            inner,
+        }
+    }
+}
+
+/// The service of [`RequireAuthLayer`].
+#[derive(Debug, Clone)]
+pub struct RequireAuth<S> {
+    protection: Protection,
+    inner: S,
+}
+
+impl<S> Service<Request<Body>> for RequireAuth<S>
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<Body>) -> Self::Future {
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        let protection = self.protection.clone();
+        Box::pin(async move {
+            let (mut parts, body) = req.into_parts();
+            let Some(auth) = parts.extensions.get::<Auth>().cloned() else {
+                return Ok(AuthRejection::new(crate::AuthError::Misconfigured(
+                    "RequireAuthLayer needs `.layer(auth.layer())` outside it",
+                ))
+                .into_response());
+            };
+            let protection = protection.with_route(parts.extensions.get::<RouteOptions>());
+            match auth
+                .authenticate::<NoCustomClaims>(&parts, &protection)
+                .await
+            {
+                Ok(found) => {
+                    if let Some(found) = found {
+                        parts.extensions.insert(found);
+                    }
+                    inner.call(Request::from_parts(parts, body)).await
+                }
+                Err(e) => Ok(auth.reject(e).into_response()),
+            }
+        })
+    }
+}
+
+/// Refuses cross-site unsafe requests. Made by [`Auth::cross_origin_layer`].
+#[derive(Debug, Clone)]
+pub struct CrossOriginLayer {
+    auth: Auth,
+}
+
+impl<S> Layer<S> for CrossOriginLayer {
+    type Service = CrossOrigin<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        CrossOrigin {
+            auth: self.auth.clone(),
+            inner,
+        }
+    }
+}
+
+/// The service of [`CrossOriginLayer`].
+#[derive(Debug, Clone)]
+pub struct CrossOrigin<S> {
+    auth: Auth,
+    inner: S,
+}
+
+impl<S> Service<Request<Body>> for CrossOrigin<S>
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<Body>) -> Self::Future {
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        let (parts, body) = req.into_parts();
+        let checked = self.auth.check_origin(&parts);
+        let auth = self.auth.clone();
+        Box::pin(async move {
+            match checked {
+                Ok(()) => inner.call(Request::from_parts(parts, body)).await,
+                Err(e) => Ok(auth.reject(e).into_response()),
+            }
+        })
+    }
+}
+
+impl<S> Layer<S> for RouteOptions {
+    type Service = RouteOptionsService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RouteOptionsService {
+            options: self.clone(),
+            inner,
+        }
+    }
+}
+
+/// The service of [`RouteOptions`] used as a layer: adds the options to each request.
+#[derive(Debug, Clone)]
+pub struct RouteOptionsService<S> {
+    options: RouteOptions,
+    inner: S,
+}
+
+impl<S, B> Service<Request<B>> for RouteOptionsService<S>
+where
+    S: Service<Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        req.extensions_mut().insert(self.options.clone());
+        self.inner.call(req)
+    }
+}

@@ -1,0 +1,34 @@
+//! The axum 0.8 adapter (feature `axum`): extractors, layers and responses. It translates
+//! between axum and the core; every check runs in [`Auth::authenticate`](crate::Auth::authenticate).
+//!
+//! ```
+//! use axum::{Json, Router, routing::{get, post}};
+//! use authjwt::axum::AccessToken;
+//! use authjwt::{Auth, Config, RouteOptions, TokenLocation};
+//!
+//! async fn protected(AccessToken(user): AccessToken) -> Json<serde_json::Value> {
+//!     Json(serde_json::json!({ "user": user.subject() }))
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let auth = Auth::new(Config::builder()
+//!     .secret(b"an example secret of at least 32 bytes!")
+//!     .token_location([TokenLocation::Cookies])
+//!     .build()?);
+//! let app: Router = Router::new()
+//!     .route("/protected", get(protected))
+//!     .route("/webhook", post(protected).layer(RouteOptions::new().verify_csrf(false)))
+//!     .layer(auth.layer());
+//! # Ok(())
+//! # }
+//! ```
+
+mod extract;
+mod layer;
+mod response;
+
+pub use extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
+pub use layer::{
+    AuthLayer, AuthService, CrossOrigin, CrossOriginLayer, RequireAuth, RequireAuthLayer,
+    RouteOptionsService,
+};

@@ -1,0 +1,192 @@
+//! The claims of a token: the registered ones (RFC 7519), ours (`type`, `fresh`, `csrf`) and
+//! the application's own typed claims, flattened beside them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Whether a token grants access or only the right to get a new access token.
+///
+/// ```
+/// use authjwt::TokenType;
+/// assert_eq!(TokenType::Access.to_string(), "access");
+/// assert_eq!(serde_json::to_string(&TokenType::Refresh).unwrap(), r#""refresh""#);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenType {
+    /// A short-lived token that authenticates requests.
+    Access,
+    /// A long-lived token that can only be exchanged for a new access token.
+    Refresh,
+}
+
+impl TokenType {
+    /// `"access"` or `"refresh"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Access => "access",
+            Self::Refresh => "refresh",
+        }
+    }
+}
+
+impl fmt::Display for TokenType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `aud` claim: one audience or several (RFC 7519 4.1.3).
+///
+/// ```
+/// use authjwt::Audience;
+/// let aud: Audience = serde_json::from_str(r#"["a","b"]"#).unwrap();
+/// assert!(aud.contains("b"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// A single audience string.
+    One(String),
+    /// A list of audiences.
+    Many(Vec<String>),
+}
+
+impl Audience {
+    /// Whether `aud` is among the audiences.
+    pub fn contains(&self, aud: &str) -> bool {
+        match self {
+            Self::One(a) => a == aud,
+            Self::Many(list) => list.iter().any(|a| a == aud),
+        }
+    }
+}
+
+/// The claims of a verified token, with the application's own claims in `custom`.
+///
+/// `T` is any serde type: its fields are serialized next to the reserved claims (they can
+/// never replace one: creating a token whose custom claims use a reserved name fails). The
+/// default, [`NoCustomClaims`], carries nothing.
+///
+/// ```
+/// use authjwt::{Claims, TokenType};
+/// use serde::Deserialize;
+///
+/// #[derive(Debug, Deserialize)]
+/// struct Roles { roles: Vec<String> }
+///
+/// let json = r#"{"sub":"user1","iat":1,"nbf":1,"exp":2,"jti":"abc","type":"access",
+///                "fresh":false,"roles":["admin"]}"#;
+/// let claims: Claims<Roles> = serde_json::from_str(json).unwrap();
+/// assert_eq!(claims.sub, "user1");
+/// assert_eq!(claims.token_type, TokenType::Access);
+/// assert_eq!(claims.custom.roles, ["admin"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Claims<T = NoCustomClaims> {
+    /// The subject: who the token is about (the user id).
+    pub sub: String,
+    /// Issued at, in seconds since the Unix epoch.
+    pub iat: u64,
+    /// Not valid before, in seconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    /// Expires at, in seconds since the Unix epoch; `None` for a non-expiring token (only
+    /// accepted when the configuration explicitly allows them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<u64>,
+    /// The token's unique id (128 random bits, base64url), used for revocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// Access or refresh.
+    #[serde(rename = "type")]
+    pub token_type: TokenType,
+    /// Whether the access token was issued from a fresh login (not from a refresh).
+    #[serde(default)]
+    pub fresh: bool,
+    /// The CSRF double-submit value, present when cookie CSRF protection is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf: Option<String>,
+    /// The issuer, when one is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// The audience, when one is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Audience>,
+    /// The refresh-token family this token belongs to (refresh rotation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<String>,
+    /// The application's own claims.
+    #[serde(flatten)]
+    pub custom: T,
+}
+
+impl<T> Claims<T> {
+    /// The `jti`, or `""` for a token without one.
+    pub fn jti(&self) -> &str {
+        self.jti.as_deref().unwrap_or("")
+    }
+}
+
+/// The names custom claims may not use, because the library owns them.
+pub const RESERVED_CLAIMS: &[&str] = &[
+    "sub", "iat", "nbf", "exp", "jti", "type", "fresh", "csrf", "iss", "aud", "fam",
+];
+
+/// Custom claims that carry nothing: the default type parameter of [`Claims`].
+///
+/// ```
+/// let c: authjwt::NoCustomClaims = serde_json::from_str(r#"{"anything":1}"#).unwrap();
+/// assert_eq!(serde_json::to_string(&c).unwrap(), "{}");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoCustomClaims {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_reserved_claims_are_rejected() {
+        for dup in [
+            r#"{"sub":"a","sub":"b","iat":1,"type":"access"}"#,
+            r#"{"sub":"a","iat":1,"type":"refresh","type":"access"}"#,
+            r#"{"sub":"a","iat":1,"type":"access","csrf":"x","csrf":"y"}"#,
+            r#"{"sub":"a","iat":1,"type":"access","fresh":false,"fresh":true}"#,
+            r#"{"sub":"a","iat":1,"exp":5,"exp":9,"type":"access"}"#,
+        ] {
+            assert!(serde_json::from_str::<Claims>(dup).is_err(), "{dup}");
+        }
+    }
+
+    #[test]
+    fn wrong_json_types_are_rejected() {
+        for bad in [
+            r#"{"sub":"a","iat":1,"exp":"9","type":"access"}"#,
+            r#"{"sub":"a","iat":1,"exp":9.5,"type":"access"}"#,
+            r#"{"sub":"a","iat":1,"exp":-1,"type":"access"}"#,
+            r#"{"sub":"a","iat":1,"nbf":true,"type":"access"}"#,
+            r#"{"sub":"a","iat":1,"type":"Access"}"#,
+            r#"{"sub":1,"iat":1,"type":"access"}"#,
+            r#"{"iat":1,"type":"access"}"#,
+        ] {
+            assert!(serde_json::from_str::<Claims>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn custom_claims_sit_beside_reserved_ones() {
+        #[derive(Debug, Serialize, Deserialize, PartialEq)]
+        struct Extra {
+            role: String,
+        }
+        let json = r#"{"sub":"a","iat":1,"type":"access","role":"admin"}"#;
+        let c: Claims<Extra> = serde_json::from_str(json).unwrap();
+        assert_eq!(c.custom.role, "admin");
+        let back = serde_json::to_value(&c).unwrap();
+        assert_eq!(back["role"], "admin");
+        assert_eq!(back["type"], "access");
+    }
+}

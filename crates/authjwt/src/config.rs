@@ -1,0 +1,1067 @@
+//! Every setting, its default, the builder that validates them, and [`Config::from_env`]
+//! with the `JWT_*` names of AuthX.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderName, Method};
+
+use crate::error::{ErrorResponder, JsonResponder};
+use crate::keys::{Algorithm, KeyError, KeySet, SigningKey, VerifyingKey};
+use crate::locate::TokenLocation;
+
+mod env;
+
+/// The `SameSite` attribute of the cookies.
+///
+/// ```
+/// use authjwt::SameSite;
+/// assert_eq!("lax".parse::<SameSite>().unwrap(), SameSite::Lax);
+/// assert!("sometimes".parse::<SameSite>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    /// Sent on same-site requests and top-level cross-site navigations with safe methods.
+    Lax,
+    /// Sent on same-site requests only.
+    Strict,
+    /// ⚠️ Sent on every request; requires `Secure`. Relies entirely on CSRF protection.
+    None,
+}
+
+impl std::str::FromStr for SameSite {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "lax" => Ok(Self::Lax),
+            "strict" => Ok(Self::Strict),
+            "none" => Ok(Self::None),
+            _ => Err(()),
+        }
+    }
+}
+
+/// The configuration is invalid. Each variant says what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No signing key was given.
+    #[error(
+        "no signing key: call ConfigBuilder::secret(...) or ::signing_key(...), \
+         or set JWT_SECRET_KEY"
+    )]
+    MissingKey,
+    /// A key could not be built.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// `SameSite=None` without `Secure`: browsers reject such cookies.
+    #[error(
+        "SameSite=None requires Secure cookies (browsers reject the cookie otherwise): \
+         enable cookie_secure or choose SameSite=Lax/Strict"
+    )]
+    SameSiteNoneWithoutSecure,
+    /// The `__Host-` prefix demands `Secure`, `Path=/` and no `Domain`.
+    #[error(
+        "the __Host- cookie prefix requires Secure, Path=/ and no Domain ({0}); \
+         fix that setting or turn host_prefix off"
+    )]
+    HostPrefix(&'static str),
+    /// JWT cookies must be HttpOnly.
+    #[error(
+        "HttpOnly cannot be turned off for the JWT cookies: scripts would be able to steal \
+         the tokens. Remove JWT_COOKIE_HTTP_ONLY=false (the CSRF cookies are readable already)"
+    )]
+    HttpOnlyOff,
+    /// Cookies are a token location but CSRF protection is off.
+    #[error(
+        "cookies are a token location but CSRF protection is off, which lets any site make \
+         authenticated requests: enable cookie_csrf_protect, or call \
+         ConfigBuilder::dangerous_allow_cookies_without_csrf() if another defence covers it"
+    )]
+    CookiesWithoutCsrf,
+    /// No token location was configured.
+    #[error("token_location is empty: list at least one of headers, cookies, query, json")]
+    NoLocation,
+    /// Two cookies share a name.
+    #[error("cookie names must be distinct, but {0:?} is used twice")]
+    DuplicateCookieName(String),
+    /// A cookie name is not a valid RFC 6265 token.
+    #[error("{0:?} is not a valid cookie name (use letters, digits and !#$%&'*+-.^_`|~)")]
+    InvalidCookieName(String),
+    /// A cookie path or domain contains characters not allowed in a Set-Cookie attribute.
+    #[error("{0:?} is not a valid cookie {1}")]
+    InvalidCookieAttribute(String, &'static str),
+    /// A header name is invalid.
+    #[error("{0:?} is not a valid HTTP header name")]
+    InvalidHeaderName(String),
+    /// A non-expiring token was requested but not allowed.
+    #[error(
+        "tokens without expiry are refused: set an expiry, or call \
+         ConfigBuilder::dangerous_allow_non_expiring_tokens()"
+    )]
+    NonExpiringTokens,
+    /// Both a session cookie and a Max-Age were asked for.
+    #[error(
+        "session_cookie(true) and cookie_max_age(...) contradict each other: a session \
+         cookie has no Max-Age. Choose one"
+    )]
+    SessionCookieWithMaxAge,
+    /// An environment variable has a value of the wrong form.
+    #[error("{var}: expected {expected}")]
+    Env {
+        /// The variable's name.
+        var: &'static str,
+        /// The expected form.
+        expected: &'static str,
+    },
+}
+
+/// The validated configuration. Build it with [`Config::builder`] or [`Config::from_env`].
+///
+/// Every field has a documented default, chosen to be safe; settings that weaken security
+/// are marked ⚠️ and those that disable a defence are named `dangerous_*`.
+///
+/// ```
+/// use authjwt::{Config, TokenLocation, SameSite};
+///
+/// let config = Config::builder()
+///     .secret(b"an example secret of at least 32 bytes!")
+///     .token_location([TokenLocation::Cookies])
+///     .cookie_secure(false) // local http only
+///     .cookie_samesite(SameSite::Lax)
+///     .build()?;
+/// assert_eq!(config.access_cookie_name(), "access_token_cookie");
+/// # Ok::<(), authjwt::ConfigError>(())
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) keys: KeySet,
+    pub(crate) algorithms: Vec<Algorithm>,
+    pub(crate) locations: Vec<TokenLocation>,
+    pub(crate) header_name: HeaderName,
+    pub(crate) header_type: String,
+    pub(crate) query_string_name: String,
+    pub(crate) json_key: String,
+    pub(crate) refresh_json_key: String,
+    pub(crate) access_expires: Option<Duration>,
+    pub(crate) refresh_expires: Option<Duration>,
+    pub(crate) leeway: u64,
+    pub(crate) issuer: Option<String>,
+    pub(crate) audience: Vec<String>,
+    pub(crate) max_token_len: usize,
+    pub(crate) allow_non_expiring: bool,
+    pub(crate) cookies: CookieSettings,
+    pub(crate) csrf: CsrfSettings,
+    pub(crate) origin: OriginSettings,
+    pub(crate) body_limit: usize,
+    pub(crate) responder: Arc<dyn ErrorResponder>,
+}
+
+/// Cookie names and attributes.
+#[derive(Debug, Clone)]
+pub(crate) struct CookieSettings {
+    pub(crate) access_name: String,
+    pub(crate) refresh_name: String,
+    pub(crate) access_path: String,
+    pub(crate) refresh_path: String,
+    pub(crate) access_csrf_name: String,
+    pub(crate) refresh_csrf_name: String,
+    pub(crate) access_csrf_path: String,
+    pub(crate) refresh_csrf_path: String,
+    pub(crate) domain: Option<String>,
+    pub(crate) secure: bool,
+    pub(crate) samesite: SameSite,
+    pub(crate) max_age: Option<Duration>,
+    pub(crate) session: bool,
+}
+
+/// Double-submit settings.
+#[derive(Debug, Clone)]
+pub(crate) struct CsrfSettings {
+    pub(crate) protect: bool,
+    pub(crate) in_cookies: bool,
+    pub(crate) methods: Vec<Method>,
+    pub(crate) access_header: HeaderName,
+    pub(crate) refresh_header: HeaderName,
+    pub(crate) check_form: bool,
+    pub(crate) access_field: String,
+    pub(crate) refresh_field: String,
+    pub(crate) exempt_routes: Vec<String>,
+}
+
+/// Origin / Sec-Fetch-Site settings.
+#[derive(Debug, Clone)]
+pub(crate) struct OriginSettings {
+    pub(crate) enabled: bool,
+    pub(crate) trusted: Vec<String>,
+    pub(crate) allow_same_site: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Keys print as algorithm + kid only (their Debug redacts the material).
+        f.debug_struct("Config")
+            .field("keys", &self.keys)
+            .field("locations", &self.locations)
+            .field("header_name", &self.header_name)
+            .field("access_expires", &self.access_expires)
+            .field("refresh_expires", &self.refresh_expires)
+            .field("leeway", &self.leeway)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("cookies", &self.cookies)
+            .field("csrf", &self.csrf)
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// A builder with every default in place; only a key is required.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Reads the `JWT_*` variables of AuthX (seed 002) from the process environment.
+    ///
+    /// | variable | form | default |
+    /// |---|---|---|
+    /// | `JWT_SECRET_KEY` | the HMAC secret, ≥ 32/48/64 bytes; or a PEM private key for RS/PS/ES/EdDSA | required |
+    /// | `JWT_ALGORITHM` | `HS256` … `EdDSA` | `HS256` |
+    /// | `JWT_TOKEN_LOCATION` | comma list or JSON list of `headers`, `cookies`, `query`, `json` | `headers` |
+    /// | `JWT_ACCESS_TOKEN_EXPIRES` | seconds, or `false` for none | `900` |
+    /// | `JWT_REFRESH_TOKEN_EXPIRES` | seconds, or `false` for none | `2592000` |
+    /// | `JWT_COOKIE_SECURE` | `true`/`false` | `true` |
+    /// | `JWT_COOKIE_HTTP_ONLY` | must be `true` | `true` |
+    /// | `JWT_COOKIE_SAMESITE` | `lax`, `strict`, `none` | `lax` |
+    /// | `JWT_COOKIE_DOMAIN` | a domain | unset |
+    /// | `JWT_COOKIE_MAX_AGE` | seconds | unset (session cookie) |
+    /// | `JWT_SESSION_COOKIE` | `true`/`false` | `true` |
+    /// | `JWT_ACCESS_COOKIE_NAME`, `JWT_REFRESH_COOKIE_NAME` | names | `access_token_cookie`, `refresh_token_cookie` |
+    /// | `JWT_ACCESS_COOKIE_PATH`, `JWT_REFRESH_COOKIE_PATH` | paths | `/` |
+    /// | `JWT_COOKIE_CSRF_PROTECT` | `true`/`false` | `true` |
+    /// | `JWT_CSRF_IN_COOKIES` | `true`/`false` | `true` |
+    /// | `JWT_CSRF_METHODS` | comma or JSON list | `POST,PUT,PATCH,DELETE` |
+    /// | `JWT_ACCESS_CSRF_COOKIE_NAME`, `JWT_REFRESH_CSRF_COOKIE_NAME` | names | `csrf_access_token`, `csrf_refresh_token` |
+    /// | `JWT_ACCESS_CSRF_COOKIE_PATH`, `JWT_REFRESH_CSRF_COOKIE_PATH` | paths | `/` |
+    /// | `JWT_ACCESS_CSRF_HEADER_NAME`, `JWT_REFRESH_CSRF_HEADER_NAME` | header names | `X-CSRF-TOKEN` |
+    /// | `JWT_CSRF_CHECK_FORM` | `true`/`false` | `false` |
+    /// | `JWT_ACCESS_CSRF_FIELD_NAME`, `JWT_REFRESH_CSRF_FIELD_NAME` | form fields | `csrf_token` |
+    /// | `JWT_HEADER_NAME`, `JWT_HEADER_TYPE` | header name, scheme | `Authorization`, `Bearer` |
+    /// | `JWT_QUERY_STRING_NAME` | parameter | `token` |
+    /// | `JWT_JSON_KEY`, `JWT_REFRESH_JSON_KEY` | body keys | `access_token`, `refresh_token` |
+    /// | `JWT_DECODE_LEEWAY` | seconds | `0` |
+    /// | `JWT_ISSUER`, `JWT_AUDIENCE` | strings (audience: comma list) | unset |
+    ///
+    /// Errors name the variable and the form it expects.
+    ///
+    /// ```
+    /// // SAFETY of the example: single-threaded doctest.
+    /// # unsafe { std::env::remove_var("JWT_SECRET_KEY"); }
+    /// let err = authjwt::Config::from_env().unwrap_err();
+    /// assert!(err.to_string().contains("JWT_SECRET_KEY"));
+    /// ```
+    pub fn from_env() -> Result<Config, ConfigError> {
+        env::builder_from(|name| std::env::var(name).ok())?.build()
+    }
+
+    /// Like [`Config::from_env`], reading variables from `lookup` instead of the process
+    /// environment (for tests, or a config file already loaded into a map).
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// let vars = HashMap::from([
+    ///     ("JWT_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+    ///     ("JWT_TOKEN_LOCATION", "cookies"),
+    ///     ("JWT_COOKIE_SAMESITE", "strict"),
+    /// ]);
+    /// let config = authjwt::Config::from_lookup(|k| vars.get(k).map(|v| v.to_string()))?;
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        env::builder_from(lookup)?.build()
+    }
+
+    /// A builder pre-filled from the environment, to adjust before building.
+    pub fn builder_from_env() -> Result<ConfigBuilder, ConfigError> {
+        env::builder_from(|name| std::env::var(name).ok())
+    }
+
+    /// The keys.
+    pub fn keys(&self) -> &KeySet {
+        &self.keys
+    }
+
+    /// The configured token locations, in the order they are tried.
+    pub fn token_location(&self) -> &[TokenLocation] {
+        &self.locations
+    }
+
+    /// The access cookie's name (with the `__Host-` prefix when configured).
+    pub fn access_cookie_name(&self) -> &str {
+        &self.cookies.access_name
+    }
+
+    /// The refresh cookie's name.
+    pub fn refresh_cookie_name(&self) -> &str {
+        &self.cookies.refresh_name
+    }
+
+    /// The access CSRF cookie's name (what the front end reads with `document.cookie`).
+    pub fn access_csrf_cookie_name(&self) -> &str {
+        &self.cookies.access_csrf_name
+    }
+
+    /// The refresh CSRF cookie's name.
+    pub fn refresh_csrf_cookie_name(&self) -> &str {
+        &self.cookies.refresh_csrf_name
+    }
+
+    /// The header carrying the access CSRF value.
+    pub fn access_csrf_header_name(&self) -> &HeaderName {
+        &self.csrf.access_header
+    }
+
+    /// The header carrying the refresh CSRF value.
+    pub fn refresh_csrf_header_name(&self) -> &HeaderName {
+        &self.csrf.refresh_header
+    }
+
+    /// The access token lifetime (`None`: tokens do not expire).
+    pub fn access_expires(&self) -> Option<Duration> {
+        self.access_expires
+    }
+
+    /// The refresh token lifetime.
+    pub fn refresh_expires(&self) -> Option<Duration> {
+        self.refresh_expires
+    }
+
+    /// Whether tokens carry a CSRF claim and cookie-borne tokens need the CSRF header.
+    pub fn csrf_protect(&self) -> bool {
+        self.csrf.protect && self.locations.contains(&TokenLocation::Cookies)
+    }
+
+    /// The error responder.
+    pub fn responder(&self) -> &Arc<dyn ErrorResponder> {
+        &self.responder
+    }
+
+    pub(crate) fn is_csrf_exempt(&self, path: &str) -> bool {
+        self.csrf.exempt_routes.iter().any(|r| r == path)
+    }
+}
+
+/// Builds a [`Config`]; every setter documents its default. [`ConfigBuilder::build`]
+/// validates the combination.
+///
+/// ```
+/// use std::time::Duration;
+/// use authjwt::{Config, TokenLocation};
+///
+/// let config = Config::builder()
+///     .secret(b"an example secret of at least 32 bytes!")
+///     .token_location([TokenLocation::Headers, TokenLocation::Cookies])
+///     .access_expires(Duration::from_secs(15 * 60))
+///     .refresh_expires(Duration::from_secs(30 * 24 * 3600))
+///     .cookie_secure(false)
+///     .build()?;
+/// # Ok::<(), authjwt::ConfigError>(())
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct ConfigBuilder {
+    signing: Option<Result<SigningKey, KeyError>>,
+    verifying: Vec<VerifyingKey>,
+    locations: Vec<TokenLocation>,
+    header_name: String,
+    header_type: String,
+    query_string_name: String,
+    json_key: String,
+    refresh_json_key: String,
+    access_expires: Option<Duration>,
+    refresh_expires: Option<Duration>,
+    leeway: u64,
+    issuer: Option<String>,
+    audience: Vec<String>,
+    max_token_len: usize,
+    allow_non_expiring: bool,
+    access_cookie_name: String,
+    refresh_cookie_name: String,
+    access_cookie_path: String,
+    refresh_cookie_path: String,
+    access_csrf_cookie_name: String,
+    refresh_csrf_cookie_name: String,
+    access_csrf_cookie_path: String,
+    refresh_csrf_cookie_path: String,
+    cookie_domain: Option<String>,
+    cookie_secure: bool,
+    cookie_http_only: bool,
+    cookie_samesite: SameSite,
+    cookie_max_age: Option<Duration>,
+    session_cookie: Option<bool>,
+    host_prefix: bool,
+    csrf_protect: bool,
+    csrf_in_cookies: bool,
+    allow_cookies_without_csrf: bool,
+    csrf_methods: Vec<Method>,
+    access_csrf_header: String,
+    refresh_csrf_header: String,
+    csrf_check_form: bool,
+    access_csrf_field: String,
+    refresh_csrf_field: String,
+    exempt_routes: Vec<String>,
+    origin_check: bool,
+    trusted_origins: Vec<String>,
+    allow_same_site: bool,
+    body_limit: usize,
+    responder: Option<Arc<dyn ErrorResponder>>,
+}
+
+impl Default for ConfigBuilder {
+    fn default() -> Self {
+        Self {
+            signing: None,
+            verifying: Vec::new(),
+            locations: vec![TokenLocation::Headers],
+            header_name: "Authorization".into(),
+            header_type: "Bearer".into(),
+            query_string_name: "token".into(),
+            json_key: "access_token".into(),
+            refresh_json_key: "refresh_token".into(),
+            access_expires: Some(Duration::from_secs(15 * 60)),
+            refresh_expires: Some(Duration::from_secs(30 * 24 * 3600)),
+            leeway: 0,
+            issuer: None,
+            audience: Vec::new(),
+            max_token_len: 8 * 1024,
+            allow_non_expiring: false,
+            access_cookie_name: "access_token_cookie".into(),
+            refresh_cookie_name: "refresh_token_cookie".into(),
+            access_cookie_path: "/".into(),
+            refresh_cookie_path: "/".into(),
+            access_csrf_cookie_name: "csrf_access_token".into(),
+            refresh_csrf_cookie_name: "csrf_refresh_token".into(),
+            access_csrf_cookie_path: "/".into(),
+            refresh_csrf_cookie_path: "/".into(),
+            cookie_domain: None,
+            cookie_secure: true,
+            cookie_http_only: true,
+            cookie_samesite: SameSite::Lax,
+            cookie_max_age: None,
+            session_cookie: None,
+            host_prefix: false,
+            csrf_protect: true,
+            csrf_in_cookies: true,
+            allow_cookies_without_csrf: false,
+            csrf_methods: vec![Method::POST, Method::PUT, Method::PATCH, Method::DELETE],
+            access_csrf_header: "X-CSRF-TOKEN".into(),
+            refresh_csrf_header: "X-CSRF-TOKEN".into(),
+            csrf_check_form: false,
+            access_csrf_field: "csrf_token".into(),
+            refresh_csrf_field: "csrf_token".into(),
+            exempt_routes: Vec::new(),
+            origin_check: true,
+            trusted_origins: Vec::new(),
+            allow_same_site: false,
+            body_limit: 64 * 1024,
+            responder: None,
+        }
+    }
+}
+
+impl ConfigBuilder {
+    /// Signs and verifies with HS256 and this secret (at least 32 bytes). Use
+    /// [`ConfigBuilder::signing_key`] for another algorithm or a `kid`.
+    pub fn secret(mut self, secret: impl AsRef<[u8]>) -> Self {
+        self.signing = Some(SigningKey::from_secret(Algorithm::HS256, secret.as_ref()));
+        self
+    }
+
+    /// The key that signs new tokens (and verifies them). Required, unless
+    /// [`ConfigBuilder::secret`] is used.
+    pub fn signing_key(mut self, key: SigningKey) -> Self {
+        self.signing = Some(Ok(key));
+        self
+    }
+
+    /// Adds a key that only verifies (for example the previous signing key while tokens it
+    /// signed are still alive). It must have a `kid`.
+    pub fn verifying_key(mut self, key: VerifyingKey) -> Self {
+        self.verifying.push(key);
+        self
+    }
+
+    /// Where tokens are looked for, in order. Defaults to `[Headers]` (AuthX's default).
+    pub fn token_location(mut self, locations: impl IntoIterator<Item = TokenLocation>) -> Self {
+        self.locations = locations.into_iter().collect();
+        self
+    }
+
+    /// The header carrying the token. Defaults to `Authorization`.
+    pub fn header_name(mut self, name: impl Into<String>) -> Self {
+        self.header_name = name.into();
+        self
+    }
+
+    /// The scheme before the token in that header, matched case-insensitively; empty for a
+    /// bare token. Defaults to `Bearer`.
+    pub fn header_type(mut self, scheme: impl Into<String>) -> Self {
+        self.header_type = scheme.into();
+        self
+    }
+
+    /// The query-string parameter. Defaults to `token`.
+    pub fn query_string_name(mut self, name: impl Into<String>) -> Self {
+        self.query_string_name = name.into();
+        self
+    }
+
+    /// The JSON body key of access tokens. Defaults to `access_token`.
+    pub fn json_key(mut self, key: impl Into<String>) -> Self {
+        self.json_key = key.into();
+        self
+    }
+
+    /// The JSON body key of refresh tokens. Defaults to `refresh_token`.
+    pub fn refresh_json_key(mut self, key: impl Into<String>) -> Self {
+        self.refresh_json_key = key.into();
+        self
+    }
+
+    /// Access token lifetime. Defaults to 15 minutes.
+    pub fn access_expires(mut self, d: Duration) -> Self {
+        self.access_expires = Some(d);
+        self
+    }
+
+    /// Refresh token lifetime. Defaults to 30 days.
+    pub fn refresh_expires(mut self, d: Duration) -> Self {
+        self.refresh_expires = Some(d);
+        self
+    }
+
+    /// ⚠️ Access tokens without `exp`. Requires
+    /// [`ConfigBuilder::dangerous_allow_non_expiring_tokens`].
+    pub fn access_never_expires(mut self) -> Self {
+        self.access_expires = None;
+        self
+    }
+
+    /// ⚠️ Refresh tokens without `exp`. Requires
+    /// [`ConfigBuilder::dangerous_allow_non_expiring_tokens`].
+    pub fn refresh_never_expires(mut self) -> Self {
+        self.refresh_expires = None;
+        self
+    }
+
+    /// ⚠️ **Dangerous**: accept and create tokens without `exp`. A stolen non-expiring token
+    /// works until its key is rotated or it is revoked.
+    pub fn dangerous_allow_non_expiring_tokens(mut self) -> Self {
+        self.allow_non_expiring = true;
+        self
+    }
+
+    /// Clock skew tolerated on `exp` and `nbf`, in seconds. Defaults to `0`.
+    pub fn leeway(mut self, seconds: u64) -> Self {
+        self.leeway = seconds;
+        self
+    }
+
+    /// Writes `iss` into new tokens and requires it on verification. Defaults to none.
+    pub fn issuer(mut self, iss: impl Into<String>) -> Self {
+        self.issuer = Some(iss.into());
+        self
+    }
+
+    /// Writes `aud` into new tokens (the first audience) and requires one of these on
+    /// verification; a token without `aud` is then refused. Defaults to none.
+    pub fn audience(mut self, aud: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.audience = aud.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Tokens longer than this are refused before any parsing. Defaults to 8 KiB.
+    pub fn max_token_len(mut self, bytes: usize) -> Self {
+        self.max_token_len = bytes;
+        self
+    }
+
+    /// Access cookie name. Defaults to `access_token_cookie`.
+    pub fn access_cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.access_cookie_name = name.into();
+        self
+    }
+
+    /// Refresh cookie name. Defaults to `refresh_token_cookie`.
+    pub fn refresh_cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.refresh_cookie_name = name.into();
+        self
+    }
+
+    /// Path of the access cookie. Defaults to `/`.
+    pub fn access_cookie_path(mut self, path: impl Into<String>) -> Self {
+        self.access_cookie_path = path.into();
+        self
+    }
+
+    /// Path of the refresh cookie (for example `/refresh`). Defaults to `/`.
+    pub fn refresh_cookie_path(mut self, path: impl Into<String>) -> Self {
+        self.refresh_cookie_path = path.into();
+        self
+    }
+
+    /// Access CSRF cookie name. Defaults to `csrf_access_token`.
+    pub fn access_csrf_cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.access_csrf_cookie_name = name.into();
+        self
+    }
+
+    /// Refresh CSRF cookie name. Defaults to `csrf_refresh_token`.
+    pub fn refresh_csrf_cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.refresh_csrf_cookie_name = name.into();
+        self
+    }
+
+    /// Path of the access CSRF cookie. Defaults to `/`.
+    pub fn access_csrf_cookie_path(mut self, path: impl Into<String>) -> Self {
+        self.access_csrf_cookie_path = path.into();
+        self
+    }
+
+    /// Path of the refresh CSRF cookie. Defaults to `/`.
+    pub fn refresh_csrf_cookie_path(mut self, path: impl Into<String>) -> Self {
+        self.refresh_csrf_cookie_path = path.into();
+        self
+    }
+
+    /// The cookies' `Domain`. Defaults to none (host-only cookies, the safest choice).
+    pub fn cookie_domain(mut self, domain: impl Into<String>) -> Self {
+        self.cookie_domain = Some(domain.into());
+        self
+    }
+
+    /// ⚠️ The cookies' `Secure` flag. Defaults to `true`; turn off only for local http.
+    pub fn cookie_secure(mut self, secure: bool) -> Self {
+        self.cookie_secure = secure;
+        self
+    }
+
+    /// The cookies' `SameSite`. Defaults to `Lax`.
+    pub fn cookie_samesite(mut self, samesite: SameSite) -> Self {
+        self.cookie_samesite = samesite;
+        self
+    }
+
+    /// Persistent cookies with this `Max-Age`. Defaults to none (session cookies).
+    pub fn cookie_max_age(mut self, max_age: Duration) -> Self {
+        self.cookie_max_age = Some(max_age);
+        self
+    }
+
+    /// `true`: session cookies, deleted when the browser closes. `false`: persistent cookies
+    /// whose `Max-Age` is [`ConfigBuilder::cookie_max_age`], or else the token's lifetime.
+    /// Defaults to `true` unless a max age is set.
+    pub fn session_cookie(mut self, session: bool) -> Self {
+        self.session_cookie = Some(session);
+        self
+    }
+
+    /// Prefixes every cookie name with `__Host-`, which browsers only accept with `Secure`,
+    /// `Path=/` and no `Domain`: a sibling subdomain can then neither set nor shadow them.
+    /// Defaults to `false`.
+    pub fn host_prefix(mut self, on: bool) -> Self {
+        self.host_prefix = on;
+        self
+    }
+
+    /// ⚠️ Double-submit CSRF protection for cookie-borne tokens. Defaults to `true`; turning
+    /// it off with cookies as a location also needs
+    /// [`ConfigBuilder::dangerous_allow_cookies_without_csrf`].
+    pub fn cookie_csrf_protect(mut self, on: bool) -> Self {
+        self.csrf_protect = on;
+        self
+    }
+
+    /// Whether `set_*_cookies` also set the JS-readable CSRF cookies. Defaults to `true`.
+    pub fn csrf_in_cookies(mut self, on: bool) -> Self {
+        self.csrf_in_cookies = on;
+        self
+    }
+
+    /// ⚠️ **Dangerous**: allows cookies as a token location with CSRF protection off (seed
+    /// 001's first example). Any site can then make authenticated requests on a user's
+    /// behalf, limited only by `SameSite`.
+    pub fn dangerous_allow_cookies_without_csrf(mut self) -> Self {
+        self.allow_cookies_without_csrf = true;
+        self
+    }
+
+    /// Methods on which the CSRF header is required. Defaults to POST, PUT, PATCH, DELETE.
+    pub fn csrf_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
+        self.csrf_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Header carrying the access CSRF value. Defaults to `X-CSRF-TOKEN`.
+    pub fn access_csrf_header_name(mut self, name: impl Into<String>) -> Self {
+        self.access_csrf_header = name.into();
+        self
+    }
+
+    /// Header carrying the refresh CSRF value. Defaults to `X-CSRF-TOKEN`.
+    pub fn refresh_csrf_header_name(mut self, name: impl Into<String>) -> Self {
+        self.refresh_csrf_header = name.into();
+        self
+    }
+
+    /// Also accept the CSRF value from a form field (`application/x-www-form-urlencoded`
+    /// bodies) when the header is absent. Defaults to `false`.
+    pub fn csrf_check_form(mut self, on: bool) -> Self {
+        self.csrf_check_form = on;
+        self
+    }
+
+    /// Form field of the access CSRF value. Defaults to `csrf_token`.
+    pub fn access_csrf_field_name(mut self, name: impl Into<String>) -> Self {
+        self.access_csrf_field = name.into();
+        self
+    }
+
+    /// Form field of the refresh CSRF value. Defaults to `csrf_token`.
+    pub fn refresh_csrf_field_name(mut self, name: impl Into<String>) -> Self {
+        self.refresh_csrf_field = name.into();
+        self
+    }
+
+    /// ⚠️ Paths (matched exactly) on which neither the CSRF header nor the Origin check is
+    /// required, like seed 002's webhook. Defaults to none. A single route can also be
+    /// exempted with [`Protection::verify_csrf`](crate::Protection::verify_csrf).
+    pub fn csrf_exempt_routes(
+        mut self,
+        paths: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.exempt_routes = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// ⚠️ The Origin / Sec-Fetch-Site check on unsafe methods for cookie-borne tokens
+    /// (a second CSRF layer, the rules of Go's `CrossOriginProtection`). Defaults to `true`.
+    pub fn origin_check(mut self, on: bool) -> Self {
+        self.origin_check = on;
+        self
+    }
+
+    /// Origins (`scheme://host[:port]`) allowed to make cross-origin unsafe requests.
+    /// Defaults to none.
+    pub fn trusted_origins(mut self, origins: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.trusted_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// ⚠️ Accept `Sec-Fetch-Site: same-site` (sibling subdomains). Defaults to `false`.
+    pub fn allow_same_site_requests(mut self, on: bool) -> Self {
+        self.allow_same_site = on;
+        self
+    }
+
+    /// The largest body the adapters read to find a JSON token or a form CSRF field.
+    /// Defaults to 64 KiB.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Renders rejections (for example as HTML). Defaults to [`JsonResponder`].
+    pub fn responder(mut self, responder: impl ErrorResponder) -> Self {
+        self.responder = Some(Arc::new(responder));
+        self
+    }
+
+    pub(crate) fn cookie_http_only(mut self, on: bool) -> Self {
+        self.cookie_http_only = on;
+        self
+    }
+
+    /// Validates the settings and builds the [`Config`].
+    pub fn build(self) -> Result<Config, ConfigError> {
+        let signing = self.signing.ok_or(ConfigError::MissingKey)??;
+        let mut keys = KeySet::new(signing);
+        for k in self.verifying {
+            keys = keys.with_verifying_key(k);
+        }
+        let mut algorithms: Vec<Algorithm> = keys.algorithms().collect();
+        algorithms.sort();
+        algorithms.dedup();
+
+        if self.locations.is_empty() {
+            return Err(ConfigError::NoLocation);
+        }
+        let mut locations = self.locations;
+        let mut seen = Vec::new();
+        locations.retain(|l| {
+            if seen.contains(l) {
+                false
+            } else {
+                seen.push(*l);
+                true
+            }
+        });
+
+        if !self.cookie_http_only {
+            return Err(ConfigError::HttpOnlyOff);
+        }
+        let uses_cookies = locations.contains(&TokenLocation::Cookies);
+        if uses_cookies && !self.csrf_protect && !self.allow_cookies_without_csrf {
+            return Err(ConfigError::CookiesWithoutCsrf);
+        }
+        if self.cookie_samesite == SameSite::None && !self.cookie_secure {
+            return Err(ConfigError::SameSiteNoneWithoutSecure);
+        }
+        if !self.allow_non_expiring
+            && (self.access_expires.is_none() || self.refresh_expires.is_none())
+        {
+            return Err(ConfigError::NonExpiringTokens);
+        }
+        if self.session_cookie == Some(true) && self.cookie_max_age.is_some() {
+            return Err(ConfigError::SessionCookieWithMaxAge);
+        }
+        let session = self.session_cookie.unwrap_or(self.cookie_max_age.is_none());
+
+        let paths = [
+            &self.access_cookie_path,
+            &self.refresh_cookie_path,
+            &self.access_csrf_cookie_path,
+            &self.refresh_csrf_cookie_path,
+        ];
+        for p in paths {
+            if !p.starts_with('/') || !attribute_ok(p) {
+                return Err(ConfigError::InvalidCookieAttribute(p.clone(), "path"));
+            }
+        }
+        if let Some(d) = &self.cookie_domain
+            && (d.is_empty() || !attribute_ok(d))
+        {
+            return Err(ConfigError::InvalidCookieAttribute(d.clone(), "domain"));
+        }
+        if self.host_prefix {
+            if !self.cookie_secure {
+                return Err(ConfigError::HostPrefix("Secure is off"));
+            }
+            if self.cookie_domain.is_some() {
+                return Err(ConfigError::HostPrefix("a Domain is set"));
+            }
+            if paths.iter().any(|p| p.as_str() != "/") {
+                return Err(ConfigError::HostPrefix("a cookie Path is not /"));
+            }
+        }
+        let prefix = |name: String| {
+            if self.host_prefix && !name.starts_with("__Host-") {
+                format!("__Host-{name}")
+            } else {
+                name
+            }
+        };
+        let names = [
+            prefix(self.access_cookie_name),
+            prefix(self.refresh_cookie_name),
+            prefix(self.access_csrf_cookie_name),
+            prefix(self.refresh_csrf_cookie_name),
+        ];
+        for (i, n) in names.iter().enumerate() {
+            if n.is_empty() || !n.bytes().all(is_tchar) {
+                return Err(ConfigError::InvalidCookieName(n.clone()));
+            }
+            if names[..i].contains(n) {
+                return Err(ConfigError::DuplicateCookieName(n.clone()));
+            }
+        }
+        let [
+            access_name,
+            refresh_name,
+            access_csrf_name,
+            refresh_csrf_name,
+        ] = names;
+
+        let header = |s: &str| {
+            HeaderName::from_bytes(s.as_bytes())
+                .map_err(|_| ConfigError::InvalidHeaderName(s.to_owned()))
+        };
+
+        Ok(Config {
+            keys,
+            algorithms,
+            locations,
+            header_name: header(&self.header_name)?,
+            header_type: self.header_type,
+            query_string_name: self.query_string_name,
+            json_key: self.json_key,
+            refresh_json_key: self.refresh_json_key,
+            access_expires: self.access_expires,
+            refresh_expires: self.refresh_expires,
+            leeway: self.leeway,
+            issuer: self.issuer,
+            audience: self.audience,
+            max_token_len: self.max_token_len,
+            allow_non_expiring: self.allow_non_expiring,
+            cookies: CookieSettings {
+                access_name,
+                refresh_name,
+                access_path: self.access_cookie_path,
+                refresh_path: self.refresh_cookie_path,
+                access_csrf_name,
+                refresh_csrf_name,
+                access_csrf_path: self.access_csrf_cookie_path,
+                refresh_csrf_path: self.refresh_csrf_cookie_path,
+                domain: self.cookie_domain,
+                secure: self.cookie_secure,
+                samesite: self.cookie_samesite,
+                max_age: self.cookie_max_age,
+                session,
+            },
+            csrf: CsrfSettings {
+                protect: self.csrf_protect,
+                in_cookies: self.csrf_in_cookies,
+                methods: self.csrf_methods,
+                access_header: header(&self.access_csrf_header)?,
+                refresh_header: header(&self.refresh_csrf_header)?,
+                check_form: self.csrf_check_form,
+                access_field: self.access_csrf_field,
+                refresh_field: self.refresh_csrf_field,
+                exempt_routes: self.exempt_routes,
+            },
+            origin: OriginSettings {
+                enabled: self.origin_check,
+                trusted: self.trusted_origins,
+                allow_same_site: self.allow_same_site,
+            },
+            body_limit: self.body_limit,
+            responder: self.responder.unwrap_or_else(|| Arc::new(JsonResponder)),
+        })
+    }
+}
+
+/// RFC 7230 `tchar`: what a cookie name may contain.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// A Set-Cookie attribute value: visible ASCII without `;`.
+fn attribute_ok(s: &str) -> bool {
+    s.bytes().all(|b| (0x21..0x7f).contains(&b) && b != b';')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn base() -> ConfigBuilder {
+        Config::builder()
+            .secret(SECRET)
+            .token_location([TokenLocation::Cookies])
+    }
+
+    #[test]
+    fn defaults_build() {
+        let c = base().build().unwrap();
+        assert_eq!(c.access_cookie_name(), "access_token_cookie");
+        assert_eq!(c.refresh_csrf_cookie_name(), "csrf_refresh_token");
+        assert_eq!(c.access_csrf_header_name(), "x-csrf-token");
+        assert!(c.cookies.session);
+        assert!(c.cookies.secure);
+        assert_eq!(c.access_expires(), Some(Duration::from_secs(900)));
+    }
+
+    #[test]
+    fn invalid_combinations_are_refused_with_a_fix() {
+        let cases: Vec<(ConfigBuilder, ConfigError)> = vec![
+            (Config::builder(), ConfigError::MissingKey),
+            (
+                base().cookie_samesite(SameSite::None).cookie_secure(false),
+                ConfigError::SameSiteNoneWithoutSecure,
+            ),
+            (
+                base().host_prefix(true).cookie_domain("example.com"),
+                ConfigError::HostPrefix("a Domain is set"),
+            ),
+            (
+                base().host_prefix(true).refresh_cookie_path("/refresh"),
+                ConfigError::HostPrefix("a cookie Path is not /"),
+            ),
+            (
+                base().host_prefix(true).cookie_secure(false),
+                ConfigError::HostPrefix("Secure is off"),
+            ),
+            (base().cookie_http_only(false), ConfigError::HttpOnlyOff),
+            (
+                base().cookie_csrf_protect(false),
+                ConfigError::CookiesWithoutCsrf,
+            ),
+            (base().token_location([]), ConfigError::NoLocation),
+            (
+                base().access_never_expires(),
+                ConfigError::NonExpiringTokens,
+            ),
+            (
+                base()
+                    .session_cookie(true)
+                    .cookie_max_age(Duration::from_secs(9)),
+                ConfigError::SessionCookieWithMaxAge,
+            ),
+            (
+                base().refresh_cookie_name("access_token_cookie"),
+                ConfigError::DuplicateCookieName("access_token_cookie".into()),
+            ),
+            (
+                base().access_cookie_name("bad name"),
+                ConfigError::InvalidCookieName("bad name".into()),
+            ),
+            (
+                base().access_csrf_header_name("bad header"),
+                ConfigError::InvalidHeaderName("bad header".into()),
+            ),
+            (
+                base().access_cookie_path("/a;b"),
+                ConfigError::InvalidCookieAttribute("/a;b".into(), "path"),
+            ),
+        ];
+        for (builder, expected) in cases {
+            let err = builder.build().unwrap_err();
+            assert_eq!(err, expected);
+            assert!(!err.to_string().is_empty());
+        }
+        let short = Config::builder().secret(b"short").build().unwrap_err();
+        assert!(short.to_string().contains("at least 32 bytes"), "{short}");
+    }
+
+    #[test]
+    fn dangerous_opt_outs_are_explicit() {
+        base()
+            .cookie_csrf_protect(false)
+            .dangerous_allow_cookies_without_csrf()
+            .build()
+            .unwrap();
+        base()
+            .access_never_expires()
+            .dangerous_allow_non_expiring_tokens()
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn host_prefix_renames_cookies() {
+        let c = base().host_prefix(true).build().unwrap();
+        assert_eq!(c.access_cookie_name(), "__Host-access_token_cookie");
+        assert_eq!(c.access_csrf_cookie_name(), "__Host-csrf_access_token");
+    }
+
+    #[test]
+    fn debug_redacts_the_secret() {
+        let c = base().build().unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("0123456789abcdef"));
+    }
+}

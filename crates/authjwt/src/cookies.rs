@@ -1,0 +1,356 @@
+//! Cookies: `Set-Cookie` for setting and unsetting the access and refresh cookies with their
+//! CSRF cookies, and reading the incoming `Cookie` header with byte-exact names.
+
+use std::time::Duration;
+
+use cookie::time::{Duration as CookieDuration, OffsetDateTime};
+use http::header::{COOKIE, SET_COOKIE};
+use http::{HeaderMap, HeaderValue};
+
+use crate::Auth;
+use crate::claims::TokenType;
+use crate::config::Config;
+use crate::error::{AuthError, InvalidReason};
+use crate::tokens::{IssuedToken, now};
+
+/// Finds the cookie `name` in every `Cookie` header, comparing names byte for byte: a
+/// percent-encoded, padded or differently-cased name is another cookie, so `__Host-` prefixes
+/// keep their meaning. Two different values for the name are refused (a sibling subdomain
+/// may have planted one), the same value twice is accepted.
+pub(crate) fn find_cookie<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+) -> Result<Option<&'a str>, AuthError> {
+    let mut found: Option<&'a str> = None;
+    for header in headers.get_all(COOKIE) {
+        let Ok(header) = header.to_str() else {
+            continue;
+        };
+        for pair in header.split(';') {
+            // RFC 6265 5.4: pairs are separated by "; "; only that space is stripped.
+            let pair = pair.strip_prefix(' ').unwrap_or(pair);
+            let Some((k, v)) = pair.split_once('=') else {
+                continue;
+            };
+            if k != name {
+                continue;
+            }
+            match found {
+                Some(prev) if prev != v => return Err(InvalidReason::Conflicting.into()),
+                _ => found = Some(v),
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// `Set-Cookie` headers to add to a response: what the cookie helpers of [`Auth`] return.
+///
+/// Add them to any response with [`SetCookies::apply`]; with the `axum` feature the type is
+/// also an `IntoResponseParts`, so it can sit in a handler's return tuple.
+///
+/// ```
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!")
+/// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+/// let token = auth.create_access_token("user1")?;
+/// let cookies = auth.set_access_cookies(&token);
+/// let mut response = http::Response::new(());
+/// cookies.apply(response.headers_mut());
+/// assert_eq!(response.headers().get_all("set-cookie").iter().count(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use = "Set-Cookie headers do nothing until added to a response"]
+pub struct SetCookies {
+    headers: Vec<HeaderValue>,
+}
+
+impl SetCookies {
+    /// No cookies.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends the cookies of `other`.
+    pub fn and(mut self, other: SetCookies) -> Self {
+        self.headers.extend(other.headers);
+        self
+    }
+
+    /// Appends the `Set-Cookie` headers to `headers` (existing cookies are kept).
+    pub fn apply(&self, headers: &mut HeaderMap) {
+        for h in &self.headers {
+            headers.append(SET_COOKIE, h.clone());
+        }
+    }
+
+    /// The `Set-Cookie` header values.
+    pub fn header_values(&self) -> &[HeaderValue] {
+        &self.headers
+    }
+
+    fn push(&mut self, c: &cookie::Cookie<'_>) {
+        // Names and attributes are validated when the config is built and values are
+        // base64url, so rendering always yields a valid header value.
+        if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
+            self.headers.push(v);
+        }
+    }
+}
+
+struct Spec<'a> {
+    name: &'a str,
+    path: &'a str,
+    http_only: bool,
+}
+
+impl Config {
+    fn specs(&self, token_type: TokenType) -> (Spec<'_>, Spec<'_>) {
+        let c = &self.cookies;
+        match token_type {
+            TokenType::Access => (
+                Spec {
+                    name: &c.access_name,
+                    path: &c.access_path,
+                    http_only: true,
+                },
+                Spec {
+                    name: &c.access_csrf_name,
+                    path: &c.access_csrf_path,
+                    http_only: false,
+                },
+            ),
+            TokenType::Refresh => (
+                Spec {
+                    name: &c.refresh_name,
+                    path: &c.refresh_path,
+                    http_only: true,
+                },
+                Spec {
+                    name: &c.refresh_csrf_name,
+                    path: &c.refresh_csrf_path,
+                    http_only: false,
+                },
+            ),
+        }
+    }
+
+    fn cookie<'a>(
+        &self,
+        spec: &Spec<'a>,
+        value: &'a str,
+        max_age: Option<Duration>,
+    ) -> cookie::Cookie<'a> {
+        let c = &self.cookies;
+        let mut b = cookie::Cookie::build((spec.name, value))
+            .path(spec.path)
+            .secure(c.secure)
+            .http_only(spec.http_only)
+            .same_site(match c.samesite {
+                crate::SameSite::Lax => cookie::SameSite::Lax,
+                crate::SameSite::Strict => cookie::SameSite::Strict,
+                crate::SameSite::None => cookie::SameSite::None,
+            });
+        if let Some(domain) = &c.domain {
+            b = b.domain(domain.clone());
+        }
+        if let Some(age) = max_age {
+            let secs = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
+            b = b.max_age(CookieDuration::seconds(secs));
+        }
+        b.build()
+    }
+
+    fn set_cookies(&self, token: &IssuedToken) -> SetCookies {
+        let (jwt, csrf) = self.specs(token.token_type());
+        let max_age = if self.cookies.session {
+            None
+        } else {
+            self.cookies.max_age.or_else(|| {
+                token
+                    .expires_at()
+                    .map(|exp| Duration::from_secs(exp.saturating_sub(now())))
+            })
+        };
+        let mut out = SetCookies::new();
+        out.push(&self.cookie(&jwt, token.as_str(), max_age));
+        if let (true, Some(value)) = (self.csrf.in_cookies, token.csrf()) {
+            out.push(&self.cookie(&csrf, value, max_age));
+        }
+        out
+    }
+
+    fn unset_cookies(&self, token_type: TokenType) -> SetCookies {
+        let (jwt, csrf) = self.specs(token_type);
+        let mut out = SetCookies::new();
+        for spec in [jwt, csrf] {
+            // Same Path, Domain, Secure and SameSite as when set, or browsers keep the cookie.
+            let mut c = self.cookie(&spec, "", Some(Duration::ZERO));
+            c.set_expires(OffsetDateTime::UNIX_EPOCH);
+            out.push(&c);
+        }
+        out
+    }
+}
+
+impl Auth {
+    /// The access cookie (HttpOnly) and its CSRF cookie (readable by scripts) for `token`.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").cookie_secure(false)
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let cookies = auth.set_access_cookies(&token);
+    /// let values = cookies.header_values();
+    /// assert!(values[0].to_str()?.starts_with("access_token_cookie="));
+    /// assert!(values[0].to_str()?.contains("HttpOnly"));
+    /// assert!(values[1].to_str()?.starts_with("csrf_access_token="));
+    /// assert!(!values[1].to_str()?.contains("HttpOnly"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_access_cookies(&self, token: &IssuedToken) -> SetCookies {
+        self.config().set_cookies(token)
+    }
+
+    /// The refresh cookie and its CSRF cookie for `token`.
+    pub fn set_refresh_cookies(&self, token: &IssuedToken) -> SetCookies {
+        self.config().set_cookies(token)
+    }
+
+    /// Deletes the access cookie and its CSRF cookie (`Max-Age=0`, same attributes).
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let cookies = auth.unset_access_cookies();
+    /// assert!(cookies.header_values()[0].to_str()?.contains("Max-Age=0"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn unset_access_cookies(&self) -> SetCookies {
+        self.config().unset_cookies(TokenType::Access)
+    }
+
+    /// Deletes the refresh cookie and its CSRF cookie.
+    pub fn unset_refresh_cookies(&self) -> SetCookies {
+        self.config().unset_cookies(TokenType::Refresh)
+    }
+
+    /// Deletes all four cookies (seed 001's `unset_jwt_cookies`, AuthX's `unset_cookies`).
+    pub fn unset_cookies(&self) -> SetCookies {
+        self.unset_access_cookies()
+            .and(self.unset_refresh_cookies())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SameSite, TokenLocation};
+
+    fn headers(cookie: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for c in cookie {
+            h.append(COOKIE, HeaderValue::from_str(c).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn names_are_byte_exact() {
+        let h = headers(&["a=1; __Host-x=2; %5F%5FHost-y=3;  z=4"]);
+        assert_eq!(find_cookie(&h, "a").unwrap(), Some("1"));
+        assert_eq!(find_cookie(&h, "__Host-x").unwrap(), Some("2"));
+        assert_eq!(find_cookie(&h, "__Host-y").unwrap(), None);
+        assert_eq!(
+            find_cookie(&h, "z").unwrap(),
+            None,
+            "padded name is another cookie"
+        );
+        assert_eq!(find_cookie(&h, "__host-x").unwrap(), None);
+    }
+
+    #[test]
+    fn duplicates_with_different_values_are_refused() {
+        assert!(find_cookie(&headers(&["a=1; a=2"]), "a").is_err());
+        assert!(find_cookie(&headers(&["a=1", "a=2"]), "a").is_err());
+        assert_eq!(
+            find_cookie(&headers(&["a=1; a=1"]), "a").unwrap(),
+            Some("1")
+        );
+    }
+
+    fn auth(b: crate::ConfigBuilder) -> Auth {
+        Auth::new(
+            b.secret([1u8; 32])
+                .token_location([TokenLocation::Cookies])
+                .build()
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn set_and_unset_carry_the_same_attributes() {
+        let a = auth(
+            crate::Config::builder()
+                .cookie_domain("example.com")
+                .cookie_samesite(SameSite::Strict)
+                .refresh_cookie_path("/refresh")
+                .session_cookie(false),
+        );
+        let t = a.create_refresh_token("u").unwrap();
+        let set: Vec<String> = a
+            .set_refresh_cookies(&t)
+            .header_values()
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            set[0],
+            format!(
+                "refresh_token_cookie={}; HttpOnly; SameSite=Strict; Secure; Path=/refresh; \
+                 Domain=example.com; Max-Age=2592000",
+                t.as_str()
+            )
+        );
+        assert_eq!(
+            set[1],
+            format!(
+                "csrf_refresh_token={}; SameSite=Strict; Secure; Path=/; Domain=example.com; \
+                 Max-Age=2592000",
+                t.csrf().unwrap()
+            )
+        );
+        let unset: Vec<String> = a
+            .unset_cookies()
+            .header_values()
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(unset.len(), 4);
+        assert_eq!(
+            unset[2],
+            "refresh_token_cookie=; HttpOnly; SameSite=Strict; Secure; Path=/refresh; \
+             Domain=example.com; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+    }
+
+    #[test]
+    fn session_cookies_have_no_max_age() {
+        let a = auth(crate::Config::builder());
+        let t = a.create_access_token("u").unwrap();
+        for v in a.set_access_cookies(&t).header_values() {
+            assert!(!v.to_str().unwrap().contains("Max-Age"));
+        }
+        let p = auth(crate::Config::builder().cookie_max_age(Duration::from_secs(60)));
+        let t = p.create_access_token("u").unwrap();
+        assert!(
+            p.set_access_cookies(&t).header_values()[0]
+                .to_str()
+                .unwrap()
+                .contains("Max-Age=60")
+        );
+    }
+}

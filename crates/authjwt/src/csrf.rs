@@ -1,0 +1,210 @@
+//! CSRF defences for cookie-borne tokens: the double-submit check (header, or optionally a
+//! form field, equal to the token's `csrf` claim, compared in constant time) and the
+//! Origin / Sec-Fetch-Site check, which follows Go 1.25's `CrossOriginProtection`.
+
+use http::request::Parts;
+use http::{HeaderMap, Method};
+use subtle::ConstantTimeEq;
+
+use crate::body::BodyFields;
+use crate::claims::TokenType;
+use crate::config::Config;
+use crate::error::AuthError;
+
+/// Whether `method` needs the double-submit check under this configuration.
+pub(crate) fn method_needs_csrf(config: &Config, method: &Method) -> bool {
+    config.csrf.methods.iter().any(|m| m == method)
+}
+
+/// The double-submit check: the header (or form field) must equal `claim`.
+pub(crate) fn check_double_submit(
+    config: &Config,
+    parts: &Parts,
+    token_type: TokenType,
+    claim: Option<&str>,
+) -> Result<(), AuthError> {
+    let header_name = match token_type {
+        TokenType::Access => &config.csrf.access_header,
+        TokenType::Refresh => &config.csrf.refresh_header,
+    };
+    let presented = match single_header(&parts.headers, header_name)? {
+        Some(v) => Some(v),
+        None if config.csrf.check_form => {
+            parts
+                .extensions
+                .get::<BodyFields>()
+                .and_then(|b| match token_type {
+                    TokenType::Access => b.form_access_csrf.as_deref(),
+                    TokenType::Refresh => b.form_refresh_csrf.as_deref(),
+                })
+        }
+        None => None,
+    };
+    let presented = presented
+        .filter(|v| !v.is_empty())
+        .ok_or(AuthError::CsrfMissing)?;
+    let claim = claim.ok_or(AuthError::CsrfMismatch)?;
+    if bool::from(presented.as_bytes().ct_eq(claim.as_bytes())) {
+        Ok(())
+    } else {
+        Err(AuthError::CsrfMismatch)
+    }
+}
+
+/// One value of `name`; a header sent twice is ambiguous and refused as a mismatch.
+fn single_header<'a>(
+    headers: &'a HeaderMap,
+    name: &http::HeaderName,
+) -> Result<Option<&'a str>, AuthError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(AuthError::CsrfMismatch);
+    }
+    first
+        .to_str()
+        .map(Some)
+        .map_err(|_| AuthError::CsrfMismatch)
+}
+
+/// Safe methods never change state, so the cross-origin check leaves them alone.
+pub(crate) fn is_safe_method(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+/// The cross-origin check of Go's `CrossOriginProtection`, for unsafe methods:
+///
+/// 1. `Sec-Fetch-Site: same-origin` or `none` passes; any other value (`cross-site`, or
+///    `same-site` unless allowed) is refused unless the Origin is trusted.
+/// 2. Without `Sec-Fetch-Site`, a missing `Origin` passes (not a browser, or an old one:
+///    the double-submit check still applies); an `Origin` whose host equals the request's
+///    host passes; a trusted origin passes; anything else is refused.
+pub(crate) fn check_origin(config: &Config, parts: &Parts) -> Result<(), AuthError> {
+    if !config.origin.enabled || is_safe_method(&parts.method) {
+        return Ok(());
+    }
+    let origin = parts
+        .headers
+        .get(http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
+    let trusted = || origin.is_some_and(|o| config.origin.trusted.iter().any(|t| t == o));
+    if let Some(site) = parts.headers.get("sec-fetch-site") {
+        return match site.as_bytes() {
+            b"same-origin" | b"none" => Ok(()),
+            b"same-site" if config.origin.allow_same_site => Ok(()),
+            _ if trusted() => Ok(()),
+            _ => Err(AuthError::CrossSiteRequest),
+        };
+    }
+    let Some(origin) = origin else { return Ok(()) };
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    if origin_host.is_some() && origin_host == host {
+        return Ok(());
+    }
+    if trusted() {
+        Ok(())
+    } else {
+        Err(AuthError::CrossSiteRequest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TokenLocation;
+
+    fn config() -> Config {
+        Config::builder()
+            .secret([1u8; 32])
+            .token_location([TokenLocation::Cookies])
+            .trusted_origins(["https://partner.example"])
+            .build()
+            .unwrap()
+    }
+
+    fn parts(method: &str, headers: &[(&str, &str)]) -> Parts {
+        let mut b = http::Request::builder().method(method).uri("/posts");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn double_submit() {
+        let c = config();
+        let ok = parts("POST", &[("x-csrf-token", "abc")]);
+        assert_eq!(
+            check_double_submit(&c, &ok, TokenType::Access, Some("abc")),
+            Ok(())
+        );
+        assert_eq!(
+            check_double_submit(&c, &ok, TokenType::Access, Some("abd")),
+            Err(AuthError::CsrfMismatch)
+        );
+        assert_eq!(
+            check_double_submit(&c, &ok, TokenType::Access, None),
+            Err(AuthError::CsrfMismatch)
+        );
+        let none = parts("POST", &[]);
+        assert_eq!(
+            check_double_submit(&c, &none, TokenType::Access, Some("abc")),
+            Err(AuthError::CsrfMissing)
+        );
+        let empty = parts("POST", &[("x-csrf-token", "")]);
+        assert_eq!(
+            check_double_submit(&c, &empty, TokenType::Access, Some("abc")),
+            Err(AuthError::CsrfMissing)
+        );
+        let twice = parts("POST", &[("x-csrf-token", "abc"), ("x-csrf-token", "abc")]);
+        assert_eq!(
+            check_double_submit(&c, &twice, TokenType::Access, Some("abc")),
+            Err(AuthError::CsrfMismatch)
+        );
+    }
+
+    #[test]
+    fn origin_rules_follow_go() {
+        let c = config();
+        let host = ("host", "app.example");
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], bool);
+        let cases: &[Case<'_>] = &[
+            ("GET", &[("sec-fetch-site", "cross-site")], true),
+            ("POST", &[("sec-fetch-site", "cross-site")], false),
+            ("POST", &[("sec-fetch-site", "same-site")], false),
+            ("POST", &[("sec-fetch-site", "same-origin")], true),
+            ("POST", &[("sec-fetch-site", "none")], true),
+            (
+                "POST",
+                &[
+                    ("sec-fetch-site", "cross-site"),
+                    ("origin", "https://partner.example"),
+                ],
+                true,
+            ),
+            ("POST", &[], true),
+            ("POST", &[host, ("origin", "http://app.example")], true),
+            ("POST", &[host, ("origin", "http://evil.example")], false),
+            ("POST", &[host, ("origin", "null")], false),
+            (
+                "DELETE",
+                &[host, ("origin", "https://partner.example")],
+                true,
+            ),
+        ];
+        for (method, headers, ok) in cases {
+            let p = parts(method, headers);
+            assert_eq!(check_origin(&c, &p).is_ok(), *ok, "{method} {headers:?}");
+        }
+    }
+}

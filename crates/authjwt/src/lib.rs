@@ -1,0 +1,95 @@
+#![doc = include_str!("../docs/guide.md")]
+//!
+//! # Feature flags
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `axum` | the axum 0.8 adapter: extractors, layers, `IntoResponse`/`IntoResponseParts` ([`axum`](crate::axum)) |
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+use std::sync::Arc;
+
+mod body;
+mod claims;
+mod config;
+mod cookies;
+mod csrf;
+mod error;
+mod guard;
+mod keys;
+mod locate;
+mod tokens;
+
+#[cfg(feature = "axum")]
+pub mod axum;
+
+pub use claims::{Audience, Claims, NoCustomClaims, RESERVED_CLAIMS, TokenType};
+pub use config::{Config, ConfigBuilder, ConfigError, SameSite};
+pub use cookies::SetCookies;
+pub use error::{AuthError, AuthRejection, ErrorResponder, InvalidReason, JsonResponder};
+pub use guard::{Authenticated, Protection, RouteOptions};
+pub use keys::{Algorithm, KeyError, KeySet, SigningKey, VerifyingKey};
+pub use locate::TokenLocation;
+pub use tokens::{IssuedToken, TokenError, TokenOptions};
+
+/// The handle an application keeps: the validated [`Config`] behind an `Arc`, cheap to clone.
+///
+/// It creates tokens ([`Auth::create_access_token`]), renders cookies
+/// ([`Auth::set_access_cookies`]), verifies tokens ([`Auth::verify_token`]) and requests
+/// ([`Auth::authenticate`]). The framework adapters take it as their state.
+///
+/// ```
+/// use authjwt::{Auth, Config, TokenLocation};
+///
+/// let auth = Auth::new(
+///     Config::builder()
+///         .secret(b"an example secret of at least 32 bytes!")
+///         .token_location([TokenLocation::Cookies])
+///         .build()?,
+/// );
+/// let token = auth.create_access_token("user1")?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Auth {
+    config: Arc<Config>,
+}
+
+impl Auth {
+    /// Wraps a validated configuration.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config: Arc::new(config),
+        }
+    }
+
+    /// Builds the configuration from the `JWT_*` environment variables
+    /// ([`Config::from_env`]).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Config::from_env().map(Self::new)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The JWKS document of the public verification keys (empty for HMAC).
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// assert_eq!(auth.jwks()["keys"].as_array().unwrap().len(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn jwks(&self) -> serde_json::Value {
+        self.config.keys.jwks()
+    }
+
+    /// Wraps `error` with this configuration's responder, for handlers that refuse a request
+    /// themselves and want the same rendering as the extractors.
+    pub fn reject(&self, error: AuthError) -> AuthRejection {
+        error.trace();
+        AuthRejection::with_responder(error, self.config.responder.clone())
+    }
+}

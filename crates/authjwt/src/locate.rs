@@ -1,0 +1,221 @@
+//! Finding the token in a request: the Authorization header, cookies, the query string or a
+//! JSON body key, tried in the configured order. Tokens are borrowed from the request.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use http::request::Parts;
+
+use crate::body::BodyFields;
+use crate::claims::TokenType;
+use crate::config::Config;
+use crate::cookies::find_cookie;
+use crate::error::{AuthError, InvalidReason};
+
+/// Where a token can be carried.
+///
+/// ```
+/// use authjwt::TokenLocation;
+/// assert_eq!("cookies".parse::<TokenLocation>().unwrap(), TokenLocation::Cookies);
+/// assert_eq!("headers".parse::<TokenLocation>().unwrap(), TokenLocation::Headers);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenLocation {
+    /// The `Authorization` header (name and scheme configurable). No CSRF check needed:
+    /// browsers never attach it on their own.
+    Headers,
+    /// The HttpOnly JWT cookies, with the CSRF double-submit check on unsafe methods.
+    Cookies,
+    /// A query-string parameter (⚠️ URLs end up in logs and `Referer` headers).
+    Query,
+    /// A key of a JSON request body.
+    Json,
+}
+
+impl std::str::FromStr for TokenLocation {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "headers" | "header" => Ok(Self::Headers),
+            "cookies" | "cookie" => Ok(Self::Cookies),
+            "query" | "query_string" => Ok(Self::Query),
+            "json" => Ok(Self::Json),
+            _ => Err(()),
+        }
+    }
+}
+
+impl fmt::Display for TokenLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Headers => "headers",
+            Self::Cookies => "cookies",
+            Self::Query => "query",
+            Self::Json => "json",
+        })
+    }
+}
+
+/// A token found in a request, borrowed from it where possible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Located<'a> {
+    pub(crate) token: Cow<'a, str>,
+    pub(crate) location: TokenLocation,
+}
+
+/// Tries `locations` in order; the first location holding a token wins.
+pub(crate) fn locate<'a>(
+    config: &Config,
+    parts: &'a Parts,
+    token_type: TokenType,
+    locations: &[TokenLocation],
+) -> Result<Option<Located<'a>>, AuthError> {
+    for &location in locations {
+        let found: Option<Cow<'a, str>> = match location {
+            TokenLocation::Headers => from_header(config, parts)?.map(Cow::Borrowed),
+            TokenLocation::Cookies => {
+                let name = match token_type {
+                    TokenType::Access => &config.cookies.access_name,
+                    TokenType::Refresh => &config.cookies.refresh_name,
+                };
+                find_cookie(&parts.headers, name)?.map(Cow::Borrowed)
+            }
+            TokenLocation::Query => from_query(config, parts)?,
+            TokenLocation::Json => parts.extensions.get::<BodyFields>().and_then(|b| {
+                match token_type {
+                    TokenType::Access => b.json_access.as_deref(),
+                    TokenType::Refresh => b.json_refresh.as_deref(),
+                }
+                .map(Cow::Borrowed)
+            }),
+        };
+        if let Some(token) = found.filter(|t| !t.is_empty()) {
+            return Ok(Some(Located { token, location }));
+        }
+    }
+    Ok(None)
+}
+
+/// `Authorization: Bearer <token>`; the scheme is matched case-insensitively. Two different
+/// values of the header are refused rather than guessed between.
+fn from_header<'a>(config: &Config, parts: &'a Parts) -> Result<Option<&'a str>, AuthError> {
+    let mut found: Option<&'a str> = None;
+    for value in parts.headers.get_all(&config.header_name) {
+        let Ok(value) = value.to_str() else { continue };
+        let token = if config.header_type.is_empty() {
+            Some(value.trim())
+        } else {
+            let scheme = &config.header_type;
+            value
+                .get(..scheme.len())
+                .filter(|s| s.eq_ignore_ascii_case(scheme))
+                .and_then(|_| value[scheme.len()..].strip_prefix(' '))
+                .map(str::trim)
+        };
+        if let Some(token) = token {
+            match found {
+                Some(prev) if prev != token => {
+                    return Err(InvalidReason::Conflicting.into());
+                }
+                _ => found = Some(token),
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn from_query<'a>(config: &Config, parts: &'a Parts) -> Result<Option<Cow<'a, str>>, AuthError> {
+    let Some(query) = parts.uri.query() else {
+        return Ok(None);
+    };
+    let mut found: Option<Cow<'a, str>> = None;
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        if k == config.query_string_name.as_str() {
+            match &found {
+                Some(prev) if *prev != v => return Err(InvalidReason::Conflicting.into()),
+                _ => found = Some(v),
+            }
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(locations: &[TokenLocation]) -> Config {
+        Config::builder()
+            .secret([1u8; 32])
+            .token_location(locations.iter().copied())
+            .build()
+            .unwrap()
+    }
+
+    fn parts(uri: &str, headers: &[(&str, &str)]) -> Parts {
+        let mut b = http::Request::builder().uri(uri);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn header_scheme_is_case_insensitive() {
+        let c = config(&[TokenLocation::Headers]);
+        for h in ["Bearer abc", "bearer abc", "BEARER abc"] {
+            let p = parts("/", &[("authorization", h)]);
+            let l = locate(&c, &p, TokenType::Access, &c.locations)
+                .unwrap()
+                .unwrap();
+            assert_eq!(l.token, "abc");
+        }
+        for h in ["Basic abc", "Bearerabc", "Bearer"] {
+            let p = parts("/", &[("authorization", h)]);
+            assert_eq!(
+                locate(&c, &p, TokenType::Access, &c.locations).unwrap(),
+                None,
+                "{h}"
+            );
+        }
+    }
+
+    #[test]
+    fn order_decides_and_conflicts_are_refused() {
+        let c = config(&[TokenLocation::Query, TokenLocation::Headers]);
+        let p = parts("/?token=q", &[("authorization", "Bearer h")]);
+        let l = locate(&c, &p, TokenType::Access, &c.locations)
+            .unwrap()
+            .unwrap();
+        assert_eq!((l.token.as_ref(), l.location), ("q", TokenLocation::Query));
+        let l = locate(&c, &p, TokenType::Access, &[TokenLocation::Headers])
+            .unwrap()
+            .unwrap();
+        assert_eq!(l.location, TokenLocation::Headers);
+        let p = parts("/?token=a&token=b", &[]);
+        assert!(locate(&c, &p, TokenType::Access, &c.locations).is_err());
+        let p = parts(
+            "/",
+            &[("authorization", "Bearer a"), ("authorization", "Bearer b")],
+        );
+        assert!(locate(&c, &p, TokenType::Access, &c.locations).is_err());
+    }
+
+    #[test]
+    fn json_body_fields_come_from_the_extension() {
+        let c = config(&[TokenLocation::Json]);
+        let mut p = parts("/", &[]);
+        p.extensions.insert(BodyFields {
+            json_refresh: Some("r".into()),
+            ..BodyFields::default()
+        });
+        assert_eq!(
+            locate(&c, &p, TokenType::Access, &c.locations).unwrap(),
+            None
+        );
+        let l = locate(&c, &p, TokenType::Refresh, &c.locations)
+            .unwrap()
+            .unwrap();
+        assert_eq!(l.token, "r");
+    }
+}

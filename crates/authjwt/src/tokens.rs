@@ -1,0 +1,790 @@
+//! Creating access and refresh tokens, and verifying them: signature, algorithm, `kid`,
+//! `crit`, length, `exp`/`nbf` with leeway, `iss`/`aud`, and type.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Serialize};
+
+use crate::Auth;
+use crate::claims::{Audience, Claims, NoCustomClaims, RESERVED_CLAIMS, TokenType};
+use crate::config::Config;
+use crate::error::{AuthError, InvalidReason};
+use crate::keys::Algorithm;
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// 128 random bits, base64url: for `jti`, `csrf` and family ids.
+pub(crate) fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    // The system RNG failing is not recoverable and never happens on supported platforms;
+    // an all-zero id would be a security bug, so refuse to continue.
+    #[allow(clippy::expect_used)]
+    aws_lc_rs::rand::fill(&mut bytes).expect("the system random number generator failed");
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A token could not be created.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// Custom claims use a name the library owns.
+    #[error(
+        "custom claim {0:?} is reserved (reserved: sub iat nbf exp jti type fresh csrf iss aud fam)"
+    )]
+    ReservedClaim(String),
+    /// Custom claims must serialize to a JSON object.
+    #[error("custom claims must serialize to a JSON object: {0}")]
+    Claims(String),
+    /// An extra header uses a name the library owns.
+    #[error("header {0:?} is reserved (alg, kid, typ and crit are set by the library)")]
+    ReservedHeader(String),
+    /// A token without expiry was asked for, which the configuration does not allow.
+    #[error(
+        "tokens without expiry are refused: pass an expiry, or build the config with \
+         dangerous_allow_non_expiring_tokens()"
+    )]
+    NonExpiring,
+    /// The key failed to sign.
+    #[error("signing failed: {0}")]
+    Signing(#[from] crate::keys::KeyError),
+}
+
+/// How long a new token lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Expiry {
+    #[default]
+    Configured,
+    In(Duration),
+    Never,
+}
+
+/// Options for one new token: fresh flag, expiry override, custom claims, extra headers.
+///
+/// ```
+/// use std::time::Duration;
+/// use authjwt::TokenOptions;
+/// use serde::Serialize;
+///
+/// #[derive(Serialize)]
+/// struct Roles { roles: Vec<&'static str> }
+///
+/// let opts = TokenOptions::new()
+///     .fresh(true)
+///     .expires_in(Duration::from_secs(300))
+///     .claims(Roles { roles: vec!["admin"] })
+///     .header("x5t", "thumbprint");
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TokenOptions<T = NoCustomClaims> {
+    fresh: bool,
+    expiry: Expiry,
+    custom: T,
+    headers: Vec<(String, serde_json::Value)>,
+    family: Option<String>,
+}
+
+impl Default for TokenOptions<NoCustomClaims> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TokenOptions<NoCustomClaims> {
+    /// Not fresh, the configured expiry, no custom claims, no extra headers.
+    pub fn new() -> Self {
+        Self {
+            fresh: false,
+            expiry: Expiry::Configured,
+            custom: NoCustomClaims {},
+            headers: Vec::new(),
+            family: None,
+        }
+    }
+}
+
+impl<T> TokenOptions<T> {
+    /// Marks an access token as fresh (issued from a login, not a refresh). Defaults to false.
+    pub fn fresh(mut self, fresh: bool) -> Self {
+        self.fresh = fresh;
+        self
+    }
+
+    /// Overrides the configured lifetime.
+    pub fn expires_in(mut self, d: Duration) -> Self {
+        self.expiry = Expiry::In(d);
+        self
+    }
+
+    /// ⚠️ No `exp` claim. Creation fails unless the configuration allows non-expiring tokens.
+    pub fn never_expires(mut self) -> Self {
+        self.expiry = Expiry::Never;
+        self
+    }
+
+    /// The application's own claims (any serde type serializing to a JSON object). Their
+    /// names may not collide with [`RESERVED_CLAIMS`].
+    pub fn claims<U>(self, custom: U) -> TokenOptions<U> {
+        TokenOptions {
+            fresh: self.fresh,
+            expiry: self.expiry,
+            custom,
+            headers: self.headers,
+            family: self.family,
+        }
+    }
+
+    /// An extra JOSE header parameter (not `alg`, `kid`, `typ` or `crit`).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The refresh-token family (refresh rotation keeps one family per login).
+    pub fn family(mut self, family: impl Into<String>) -> Self {
+        self.family = Some(family.into());
+        self
+    }
+}
+
+/// A newly created token, with what the cookie helpers need to set it.
+///
+/// `Display` and [`IssuedToken::as_str`] give the compact JWT.
+///
+/// ```
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// let token = auth.create_access_token("user1")?;
+/// assert_eq!(token.as_str().split('.').count(), 3);
+/// assert_eq!(token.jti().len(), 22);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct IssuedToken {
+    encoded: String,
+    token_type: TokenType,
+    jti: String,
+    csrf: Option<String>,
+    issued_at: u64,
+    expires_at: Option<u64>,
+    family: Option<String>,
+}
+
+impl fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The token itself is a credential: never printed.
+        f.debug_struct("IssuedToken")
+            .field("token_type", &self.token_type)
+            .field("jti", &self.jti)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for IssuedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.encoded)
+    }
+}
+
+impl IssuedToken {
+    /// The compact JWT.
+    pub fn as_str(&self) -> &str {
+        &self.encoded
+    }
+
+    /// Consumes the token, returning the compact JWT.
+    pub fn into_string(self) -> String {
+        self.encoded
+    }
+
+    /// Access or refresh.
+    pub fn token_type(&self) -> TokenType {
+        self.token_type
+    }
+
+    /// The token's `jti`.
+    pub fn jti(&self) -> &str {
+        &self.jti
+    }
+
+    /// The CSRF double-submit value (also the `csrf` claim), when CSRF protection is on.
+    pub fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+
+    /// `iat`, seconds since the Unix epoch.
+    pub fn issued_at(&self) -> u64 {
+        self.issued_at
+    }
+
+    /// `exp`, seconds since the Unix epoch.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.expires_at
+    }
+
+    /// The refresh-token family, if any.
+    pub fn family(&self) -> Option<&str> {
+        self.family.as_deref()
+    }
+}
+
+#[derive(Serialize)]
+struct HeaderOut<'a> {
+    alg: &'a str,
+    typ: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kid: Option<&'a str>,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Config {
+    pub(crate) fn create<T: Serialize>(
+        &self,
+        token_type: TokenType,
+        subject: String,
+        opts: TokenOptions<T>,
+    ) -> Result<IssuedToken, TokenError> {
+        let custom =
+            serde_json::to_value(&opts.custom).map_err(|e| TokenError::Claims(e.to_string()))?;
+        match &custom {
+            serde_json::Value::Object(map) => {
+                if let Some(k) = map.keys().find(|k| RESERVED_CLAIMS.contains(&k.as_str())) {
+                    return Err(TokenError::ReservedClaim(k.clone()));
+                }
+            }
+            serde_json::Value::Null => {}
+            other => return Err(TokenError::Claims(format!("got {other}"))),
+        }
+        let configured = match token_type {
+            TokenType::Access => self.access_expires,
+            TokenType::Refresh => self.refresh_expires,
+        };
+        let lifetime = match opts.expiry {
+            Expiry::Configured => configured,
+            Expiry::In(d) => Some(d),
+            Expiry::Never => None,
+        };
+        if lifetime.is_none() && !self.allow_non_expiring {
+            return Err(TokenError::NonExpiring);
+        }
+        let iat = now();
+        let exp = lifetime.map(|d| iat.saturating_add(d.as_secs()));
+        let jti = random_id();
+        let csrf = self.csrf_protect().then(random_id);
+        let claims = Claims {
+            sub: subject,
+            iat,
+            nbf: Some(iat),
+            exp,
+            jti: Some(jti.clone()),
+            token_type,
+            fresh: opts.fresh && token_type == TokenType::Access,
+            csrf: csrf.clone(),
+            iss: self.issuer.clone(),
+            aud: self.audience.first().map(|a| Audience::One(a.clone())),
+            fam: opts.family.clone(),
+            custom,
+        };
+
+        let key = self.keys.signing_key();
+        let mut extra = serde_json::Map::new();
+        for (name, value) in opts.headers {
+            if ["alg", "kid", "typ", "crit"].contains(&name.as_str()) {
+                return Err(TokenError::ReservedHeader(name));
+            }
+            extra.insert(name, value);
+        }
+        let header = HeaderOut {
+            alg: key.algorithm().as_str(),
+            typ: "JWT",
+            kid: key.kid(),
+            extra,
+        };
+        let header = serde_json::to_vec(&header).map_err(|e| TokenError::Claims(e.to_string()))?;
+        let payload = serde_json::to_vec(&claims).map_err(|e| TokenError::Claims(e.to_string()))?;
+
+        let mut encoded = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 100);
+        URL_SAFE_NO_PAD.encode_string(&header, &mut encoded);
+        encoded.push('.');
+        URL_SAFE_NO_PAD.encode_string(&payload, &mut encoded);
+        let signature = key.sign(encoded.as_bytes())?;
+        encoded.push('.');
+        URL_SAFE_NO_PAD.encode_string(&signature, &mut encoded);
+
+        Ok(IssuedToken {
+            encoded,
+            token_type,
+            jti,
+            csrf,
+            issued_at: iat,
+            expires_at: exp,
+            family: opts.family,
+        })
+    }
+
+    /// Verifies a compact JWT: everything but CSRF, freshness and revocation, which depend on
+    /// the request and live in the guard.
+    pub(crate) fn verify<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        expected: TokenType,
+    ) -> Result<Claims<T>, AuthError> {
+        let claims = self.verify_signature_and_decode::<T>(token)?;
+        self.validate_claims(&claims, expected)?;
+        Ok(claims)
+    }
+
+    fn verify_signature_and_decode<T: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<T>, AuthError> {
+        if token.len() > self.max_token_len {
+            return Err(InvalidReason::TooLong.into());
+        }
+        let malformed = || AuthError::InvalidToken(InvalidReason::Malformed);
+        // Exactly three segments: rejects JWE (five), extra segments and the JSON form.
+        let mut parts = token.split('.');
+        let (Some(h64), Some(p64), Some(s64), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(malformed());
+        };
+        let header_json = URL_SAFE_NO_PAD.decode(h64).map_err(|_| malformed())?;
+        let header: HeaderIn<'_> = serde_json::from_slice(&header_json).map_err(|_| malformed())?;
+        if header.crit.is_some() {
+            return Err(InvalidReason::CriticalHeader.into());
+        }
+        let alg: Algorithm = header
+            .alg
+            .parse()
+            .map_err(|()| InvalidReason::AlgorithmNotAllowed)?;
+        if !self.algorithms.contains(&alg) {
+            return Err(InvalidReason::AlgorithmNotAllowed.into());
+        }
+        let key = self
+            .keys
+            .verifying_key_for(header.kid.as_deref())
+            .ok_or(InvalidReason::UnknownKey)?;
+        // Each key verifies one algorithm only: the header cannot pick HS256 for an RSA key.
+        if key.algorithm() != alg {
+            return Err(InvalidReason::AlgorithmNotAllowed.into());
+        }
+        let signature = URL_SAFE_NO_PAD.decode(s64).map_err(|_| malformed())?;
+        let signed_len = h64.len() + 1 + p64.len();
+        if !key.verify(&token.as_bytes()[..signed_len], &signature) {
+            return Err(InvalidReason::BadSignature.into());
+        }
+        let payload = URL_SAFE_NO_PAD.decode(p64).map_err(|_| malformed())?;
+        serde_json::from_slice(&payload).map_err(|_| malformed())
+    }
+
+    fn validate_claims<T>(&self, claims: &Claims<T>, expected: TokenType) -> Result<(), AuthError> {
+        let now = now();
+        match claims.exp {
+            Some(exp) if now >= exp.saturating_add(self.leeway) => {
+                return Err(AuthError::TokenExpired);
+            }
+            None if !self.allow_non_expiring => return Err(InvalidReason::MissingExpiry.into()),
+            _ => {}
+        }
+        if let Some(nbf) = claims.nbf
+            && now.saturating_add(self.leeway) < nbf
+        {
+            return Err(AuthError::TokenNotYetValid);
+        }
+        if let Some(iss) = &self.issuer
+            && claims.iss.as_ref() != Some(iss)
+        {
+            return Err(AuthError::InvalidClaims);
+        }
+        if !self.audience.is_empty() {
+            let ok = claims
+                .aud
+                .as_ref()
+                .is_some_and(|aud| self.audience.iter().any(|a| aud.contains(a)));
+            if !ok {
+                return Err(AuthError::InvalidClaims);
+            }
+        }
+        if claims.token_type != expected {
+            return Err(AuthError::WrongTokenType { expected });
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct HeaderIn<'a> {
+    #[serde(borrow)]
+    alg: Cow<'a, str>,
+    #[serde(borrow, default)]
+    kid: Option<Cow<'a, str>>,
+    #[serde(default)]
+    crit: Option<IgnoredAny>,
+}
+
+impl Auth {
+    /// Creates an access token for `subject` with the configured lifetime.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let claims: authjwt::Claims = auth.verify_token(token.as_str(), authjwt::TokenType::Access)?;
+    /// assert_eq!(claims.sub, "user1");
+    /// assert!(!claims.fresh);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create_access_token(
+        &self,
+        subject: impl Into<String>,
+    ) -> Result<IssuedToken, TokenError> {
+        self.config()
+            .create(TokenType::Access, subject.into(), TokenOptions::new())
+    }
+
+    /// Creates a refresh token for `subject` with the configured lifetime.
+    pub fn create_refresh_token(
+        &self,
+        subject: impl Into<String>,
+    ) -> Result<IssuedToken, TokenError> {
+        self.config()
+            .create(TokenType::Refresh, subject.into(), TokenOptions::new())
+    }
+
+    /// Creates a token with options: fresh, expiry override, custom claims, extra headers.
+    ///
+    /// ```
+    /// use authjwt::{TokenOptions, TokenType, Claims};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize)]
+    /// struct Roles { roles: Vec<String> }
+    ///
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let opts = TokenOptions::new().fresh(true).claims(Roles { roles: vec!["admin".into()] });
+    /// let token = auth.create_token(TokenType::Access, "user1", opts)?;
+    /// let claims: Claims<Roles> = auth.verify_token(token.as_str(), TokenType::Access)?;
+    /// assert!(claims.fresh);
+    /// assert_eq!(claims.custom.roles, ["admin"]);
+    ///
+    /// // Reserved names cannot be overwritten.
+    /// let evil = TokenOptions::new().claims(serde_json::json!({"sub": "admin"}));
+    /// assert!(auth.create_token(TokenType::Access, "user1", evil).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create_token<T: Serialize>(
+        &self,
+        token_type: TokenType,
+        subject: impl Into<String>,
+        options: TokenOptions<T>,
+    ) -> Result<IssuedToken, TokenError> {
+        self.config().create(token_type, subject.into(), options)
+    }
+
+    /// Verifies a token found by the application itself (seed 002's
+    /// `auth.verify_token(token, verify_csrf=False)`): signature, algorithm, `kid`, expiry,
+    /// issuer, audience and type. No CSRF, freshness or revocation check: use the guard
+    /// ([`Auth::authenticate`]) for requests.
+    pub fn verify_token<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        expected: TokenType,
+    ) -> Result<Claims<T>, AuthError> {
+        self.config()
+            .verify(token, expected)
+            .inspect_err(AuthError::trace)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{KeySet, SigningKey, VerifyingKey};
+
+    fn auth() -> Auth {
+        Auth::new(Config::builder().secret([7u8; 32]).build().unwrap())
+    }
+
+    fn forge(header: &str, payload: &str, sig: &[u8]) -> String {
+        format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload),
+            URL_SAFE_NO_PAD.encode(sig)
+        )
+    }
+
+    fn resign(auth: &Auth, header: &str, payload: &str) -> String {
+        let msg = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload)
+        );
+        let sig = auth
+            .config()
+            .keys
+            .signing_key()
+            .sign(msg.as_bytes())
+            .unwrap();
+        format!("{msg}.{}", URL_SAFE_NO_PAD.encode(sig))
+    }
+
+    fn err(auth: &Auth, token: &str) -> AuthError {
+        auth.verify_token::<NoCustomClaims>(token, TokenType::Access)
+            .unwrap_err()
+    }
+
+    #[test]
+    fn round_trip_and_type_check() {
+        let a = auth();
+        let t = a.create_access_token("u").unwrap();
+        let c: Claims = a.verify_token(t.as_str(), TokenType::Access).unwrap();
+        assert_eq!(c.jti(), t.jti());
+        assert_eq!(c.exp, Some(c.iat + 900));
+        let r = a.create_refresh_token("u").unwrap();
+        assert_eq!(
+            err(&a, r.as_str()),
+            AuthError::WrongTokenType {
+                expected: TokenType::Access
+            }
+        );
+    }
+
+    #[test]
+    fn none_and_unlisted_algorithms_are_refused() {
+        let a = auth();
+        let now = now();
+        let payload = format!(
+            r#"{{"sub":"u","iat":{now},"exp":{},"type":"access"}}"#,
+            now + 60
+        );
+        for alg in [
+            "none", "None", "NONE", "nOnE", "hs256", "HS512", "RS256", "",
+        ] {
+            let t = forge(&format!(r#"{{"alg":"{alg}"}}"#), &payload, b"");
+            assert_eq!(
+                err(&a, &t),
+                InvalidReason::AlgorithmNotAllowed.into(),
+                "{alg}"
+            );
+        }
+        let stripped = format!(
+            "{}.",
+            forge(r#"{"alg":"HS256"}"#, &payload, b"").trim_end_matches('.')
+        );
+        assert_eq!(err(&a, &stripped), InvalidReason::BadSignature.into());
+    }
+
+    #[test]
+    fn crit_length_and_shape_are_checked_before_trusting_anything() {
+        let a = auth();
+        let now = now();
+        let payload = format!(
+            r#"{{"sub":"u","iat":{now},"exp":{},"type":"access"}}"#,
+            now + 60
+        );
+        let crit = resign(
+            &a,
+            r#"{"alg":"HS256","crit":["b64"],"b64":false}"#,
+            &payload,
+        );
+        assert_eq!(err(&a, &crit), InvalidReason::CriticalHeader.into());
+        let long = "a".repeat(8 * 1024 + 1);
+        assert_eq!(err(&a, &long), InvalidReason::TooLong.into());
+        let good = resign(&a, r#"{"alg":"HS256"}"#, &payload);
+        assert!(
+            a.verify_token::<NoCustomClaims>(&good, TokenType::Access)
+                .is_ok()
+        );
+        for bad in [
+            format!("{good}.x"),
+            good.replacen('.', "..", 1),
+            format!("{good}="),
+        ] {
+            assert_eq!(err(&a, &bad), InvalidReason::Malformed.into(), "{bad}");
+        }
+        let dup = resign(&a, r#"{"alg":"HS256","alg":"none"}"#, &payload);
+        assert_eq!(err(&a, &dup), InvalidReason::Malformed.into());
+    }
+
+    #[test]
+    fn time_claims_use_leeway() {
+        let a = auth();
+        let now = now();
+        let expired = resign(
+            &a,
+            r#"{"alg":"HS256"}"#,
+            &format!(r#"{{"sub":"u","iat":1,"exp":{now},"type":"access"}}"#),
+        );
+        assert_eq!(err(&a, &expired), AuthError::TokenExpired);
+        let future = resign(
+            &a,
+            r#"{"alg":"HS256"}"#,
+            &format!(
+                r#"{{"sub":"u","iat":1,"nbf":{},"exp":{},"type":"access"}}"#,
+                now + 30,
+                now + 90
+            ),
+        );
+        assert_eq!(err(&a, &future), AuthError::TokenNotYetValid);
+        let lenient = Auth::new(
+            Config::builder()
+                .secret([7u8; 32])
+                .leeway(60)
+                .build()
+                .unwrap(),
+        );
+        assert!(
+            lenient
+                .verify_token::<NoCustomClaims>(&expired, TokenType::Access)
+                .is_ok()
+        );
+        assert!(
+            lenient
+                .verify_token::<NoCustomClaims>(&future, TokenType::Access)
+                .is_ok()
+        );
+        let no_exp = resign(
+            &a,
+            r#"{"alg":"HS256"}"#,
+            r#"{"sub":"u","iat":1,"type":"access"}"#,
+        );
+        assert_eq!(err(&a, &no_exp), InvalidReason::MissingExpiry.into());
+    }
+
+    #[test]
+    fn issuer_and_audience() {
+        let a = Auth::new(
+            Config::builder()
+                .secret([7u8; 32])
+                .issuer("me")
+                .audience(["web"])
+                .build()
+                .unwrap(),
+        );
+        let t = a.create_access_token("u").unwrap();
+        assert!(
+            a.verify_token::<NoCustomClaims>(t.as_str(), TokenType::Access)
+                .is_ok()
+        );
+        let other = Auth::new(
+            Config::builder()
+                .secret([7u8; 32])
+                .issuer("me")
+                .audience(["api"])
+                .build()
+                .unwrap(),
+        );
+        assert_eq!(
+            other
+                .verify_token::<NoCustomClaims>(t.as_str(), TokenType::Access)
+                .unwrap_err(),
+            AuthError::InvalidClaims
+        );
+        let plain = auth().create_access_token("u").unwrap();
+        assert_eq!(err(&a, plain.as_str()), AuthError::InvalidClaims);
+    }
+
+    #[test]
+    fn key_rotation_by_kid() {
+        let old = SigningKey::from_secret(Algorithm::HS256, &[1; 32])
+            .unwrap()
+            .with_kid("old");
+        let new = SigningKey::from_secret(Algorithm::HS256, &[2; 32])
+            .unwrap()
+            .with_kid("new");
+        let before = Auth::new(Config::builder().signing_key(old.clone()).build().unwrap());
+        let token = before.create_access_token("u").unwrap();
+        let after = Auth::new(
+            Config::builder()
+                .signing_key(new.clone())
+                .verifying_key(old.verifying_key())
+                .build()
+                .unwrap(),
+        );
+        assert!(
+            after
+                .verify_token::<NoCustomClaims>(token.as_str(), TokenType::Access)
+                .is_ok()
+        );
+        let removed = Auth::new(Config::builder().signing_key(new).build().unwrap());
+        assert_eq!(
+            removed
+                .verify_token::<NoCustomClaims>(token.as_str(), TokenType::Access)
+                .unwrap_err(),
+            InvalidReason::UnknownKey.into()
+        );
+        let _ = KeySet::new(old);
+    }
+
+    #[test]
+    fn hs256_signed_with_the_rsa_public_key_is_refused() {
+        let pem = include_bytes!("../tests/keys/rsa_private.pem");
+        let public = include_bytes!("../tests/keys/rsa_public.pem");
+        let rs = Auth::new(
+            Config::builder()
+                .signing_key(SigningKey::from_pem(Algorithm::RS256, pem).unwrap())
+                .build()
+                .unwrap(),
+        );
+        let now = now();
+        let payload = format!(
+            r#"{{"sub":"u","iat":{now},"exp":{},"type":"access"}}"#,
+            now + 60
+        );
+        let msg = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#),
+            URL_SAFE_NO_PAD.encode(&payload)
+        );
+        let confused = SigningKey::dangerous_short_hmac_secret(Algorithm::HS256, public).unwrap();
+        let sig = confused.sign(msg.as_bytes()).unwrap();
+        let token = format!("{msg}.{}", URL_SAFE_NO_PAD.encode(sig));
+        assert_eq!(
+            rs.verify_token::<NoCustomClaims>(&token, TokenType::Access)
+                .unwrap_err(),
+            InvalidReason::AlgorithmNotAllowed.into()
+        );
+        let good = rs.create_access_token("u").unwrap();
+        assert!(
+            rs.verify_token::<NoCustomClaims>(good.as_str(), TokenType::Access)
+                .is_ok()
+        );
+        let _ = VerifyingKey::from_pem(Algorithm::RS256, public).unwrap();
+    }
+
+    #[test]
+    fn reserved_names_and_non_expiring_tokens() {
+        let a = auth();
+        let r = a.create_token(
+            TokenType::Access,
+            "u",
+            TokenOptions::new().claims(serde_json::json!({"type":"refresh"})),
+        );
+        assert!(matches!(r, Err(TokenError::ReservedClaim(_))));
+        let r = a.create_token(
+            TokenType::Access,
+            "u",
+            TokenOptions::new().header("alg", "none"),
+        );
+        assert!(matches!(r, Err(TokenError::ReservedHeader(_))));
+        let r = a.create_token(TokenType::Access, "u", TokenOptions::new().never_expires());
+        assert!(matches!(r, Err(TokenError::NonExpiring)));
+        let r = a.create_token(TokenType::Access, "u", TokenOptions::new().claims(5));
+        assert!(matches!(r, Err(TokenError::Claims(_))));
+    }
+}
