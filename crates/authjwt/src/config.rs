@@ -10,6 +10,7 @@ use http::{HeaderName, Method};
 use crate::error::{ErrorResponder, JsonResponder};
 use crate::keys::{Algorithm, KeyError, KeySet, SigningKey, VerifyingKey};
 use crate::locate::TokenLocation;
+use crate::revoke::{MemoryStore, RevocationStore};
 
 mod env;
 
@@ -156,6 +157,7 @@ pub struct Config {
     pub(crate) origin: OriginSettings,
     pub(crate) body_limit: usize,
     pub(crate) responder: Arc<dyn ErrorResponder>,
+    pub(crate) revocation: Option<Arc<dyn RevocationStore>>,
 }
 
 /// Cookie names and attributes.
@@ -213,6 +215,7 @@ impl fmt::Debug for Config {
             .field("cookies", &self.cookies)
             .field("csrf", &self.csrf)
             .field("origin", &self.origin)
+            .field("revocation", &self.revocation)
             .finish_non_exhaustive()
     }
 }
@@ -348,6 +351,20 @@ impl Config {
         &self.responder
     }
 
+    /// The revocation store, when revocation is on (the default).
+    pub fn revocation_store(&self) -> Option<&Arc<dyn RevocationStore>> {
+        self.revocation.as_ref()
+    }
+
+    /// How long a family or subject revocation must be remembered: until every token that
+    /// could be affected has expired.
+    pub(crate) fn longest_lifetime(&self) -> u64 {
+        let secs = |d: Option<Duration>| d.map_or(u64::MAX / 4, |d| d.as_secs());
+        secs(self.access_expires)
+            .max(secs(self.refresh_expires))
+            .saturating_add(self.leeway)
+    }
+
     pub(crate) fn is_csrf_exempt(&self, path: &str) -> bool {
         self.csrf.exempt_routes.iter().any(|r| r == path)
     }
@@ -417,6 +434,8 @@ pub struct ConfigBuilder {
     allow_same_site: bool,
     body_limit: usize,
     responder: Option<Arc<dyn ErrorResponder>>,
+    revocation: Option<Arc<dyn RevocationStore>>,
+    revocation_disabled: bool,
 }
 
 impl Default for ConfigBuilder {
@@ -467,6 +486,8 @@ impl Default for ConfigBuilder {
             allow_same_site: false,
             body_limit: 64 * 1024,
             responder: None,
+            revocation: None,
+            revocation_disabled: false,
         }
     }
 }
@@ -779,6 +800,23 @@ impl ConfigBuilder {
         self
     }
 
+    /// Where revocations are kept and checked. Defaults to a new [`MemoryStore`]; use
+    /// [`redis::RedisStore`](crate::redis::RedisStore) to share them across instances.
+    /// With revocation on, tokens without a `jti` are refused.
+    pub fn revocation_store(mut self, store: Arc<dyn RevocationStore>) -> Self {
+        self.revocation = Some(store);
+        self.revocation_disabled = false;
+        self
+    }
+
+    /// ⚠️ No revocation at all: logout only clears cookies, and a copied token stays valid
+    /// until it expires. Defaults to off (revocation with a [`MemoryStore`]).
+    pub fn disable_revocation(mut self) -> Self {
+        self.revocation = None;
+        self.revocation_disabled = true;
+        self
+    }
+
     pub(crate) fn cookie_http_only(mut self, on: bool) -> Self {
         self.cookie_http_only = on;
         self
@@ -938,6 +976,14 @@ impl ConfigBuilder {
             },
             body_limit: self.body_limit,
             responder: self.responder.unwrap_or_else(|| Arc::new(JsonResponder)),
+            revocation: if self.revocation_disabled {
+                None
+            } else {
+                Some(
+                    self.revocation
+                        .unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                )
+            },
         })
     }
 }

@@ -9,8 +9,9 @@ use serde::de::DeserializeOwned;
 use crate::Auth;
 use crate::claims::{Claims, NoCustomClaims, TokenType};
 use crate::csrf::{check_double_submit, check_origin, is_safe_method, method_needs_csrf};
-use crate::error::AuthError;
+use crate::error::{AuthError, InvalidReason};
 use crate::locate::{TokenLocation, locate};
+use crate::revoke::TokenRef;
 
 /// What a route requires: which token type, whether it must be fresh, whether it is
 /// optional, and per-route overrides of the token locations and the CSRF check.
@@ -219,11 +220,41 @@ impl Auth {
         parts: &Parts,
         protection: &Protection,
     ) -> Result<Option<Authenticated<T>>, AuthError> {
-        self.authenticate_sync(parts, protection)
-            .inspect_err(AuthError::trace)
+        let checked = async {
+            let Some(found) = self.authenticate_token::<T>(parts, protection)? else {
+                return Ok(None);
+            };
+            self.check_revocation(&found.claims).await?;
+            Ok(Some(found))
+        };
+        checked.await.inspect_err(AuthError::trace)
     }
 
-    fn authenticate_sync<T: DeserializeOwned>(
+    /// Refuses a token the revocation store lists (by `jti`, family or subject). Fails
+    /// closed: a store that cannot answer yields 503 `revocation_unavailable`.
+    pub(crate) async fn check_revocation<T>(&self, claims: &Claims<T>) -> Result<(), AuthError> {
+        let Some(store) = &self.config().revocation else {
+            return Ok(());
+        };
+        let jti = claims.jti.as_deref().ok_or(InvalidReason::MissingJti)?;
+        let token = TokenRef {
+            jti,
+            family: claims.fam.as_deref(),
+            subject: &claims.sub,
+            issued_at: claims.iat,
+        };
+        match store.is_revoked(&token).await {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(AuthError::TokenRevoked),
+            Err(e) => {
+                tracing::warn!(target: "authjwt::revocation", error = %e, "revocation check failed");
+                Err(AuthError::RevocationUnavailable)
+            }
+        }
+    }
+
+    /// Everything but revocation: locate, cross-origin check, verify, freshness, CSRF.
+    pub(crate) fn authenticate_token<T: DeserializeOwned>(
         &self,
         parts: &Parts,
         protection: &Protection,

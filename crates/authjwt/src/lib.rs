@@ -5,6 +5,7 @@
 //! | feature | what it adds |
 //! |---|---|
 //! | `axum` | the axum 0.8 adapter: extractors, layers, `IntoResponse`/`IntoResponseParts` ([`axum`](crate::axum)) |
+//! | `redis` | [`redis::RedisStore`]: revocations shared by several instances through Redis, checked against a local replica |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::sync::Arc;
@@ -17,7 +18,9 @@ mod csrf;
 mod error;
 mod guard;
 mod keys;
+mod lifecycle;
 mod locate;
+mod revoke;
 mod tokens;
 
 #[cfg(feature = "axum")]
@@ -29,7 +32,11 @@ pub use cookies::SetCookies;
 pub use error::{AuthError, AuthRejection, ErrorResponder, InvalidReason, JsonResponder};
 pub use guard::{Authenticated, Protection, RouteOptions};
 pub use keys::{Algorithm, KeyError, KeySet, SigningKey, VerifyingKey};
+pub use lifecycle::{LoginTokens, RefreshedTokens};
 pub use locate::TokenLocation;
+#[cfg(feature = "redis")]
+pub use revoke::redis;
+pub use revoke::{MemoryStore, RevocationStore, StoreError, TokenRef};
 pub use tokens::{IssuedToken, TokenError, TokenOptions};
 
 /// The handle an application keeps: the validated [`Config`] behind an `Arc`, cheap to clone.

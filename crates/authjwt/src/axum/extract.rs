@@ -47,7 +47,7 @@ macro_rules! required_extractor {
         impl<S, T> FromRequestParts<S> for $name<T>
         where
             S: Send + Sync,
-            T: DeserializeOwned + Send,
+            T: DeserializeOwned + Send + Sync,
         {
             type Rejection = AuthRejection;
 
@@ -127,7 +127,7 @@ pub struct OptionalAccessToken<T = NoCustomClaims>(pub Option<Authenticated<T>>)
 impl<S, T> FromRequestParts<S> for OptionalAccessToken<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned + Send,
+    T: DeserializeOwned + Send + Sync,
 {
     type Rejection = AuthRejection;
 

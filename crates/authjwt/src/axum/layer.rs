@@ -259,6 +259,103 @@ where
     }
 }
 
+impl Auth {
+    /// A layer that renews the access cookie on responses to requests whose cookie-borne
+    /// access token (from a login family) expires within `window`, so an active user never
+    /// sees it expire. It never revives a revoked or logged-out session, and leaves alone
+    /// responses that set or clear the access cookie themselves, and error responses.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let app: axum::Router = axum::Router::new()
+    ///     .layer(auth.implicit_refresh_layer(Duration::from_secs(300)))
+    ///     .layer(auth.layer());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn implicit_refresh_layer(&self, window: std::time::Duration) -> ImplicitRefreshLayer {
+        ImplicitRefreshLayer {
+            auth: self.clone(),
+            window,
+        }
+    }
+}
+
+/// Renews access cookies close to expiry. Made by [`Auth::implicit_refresh_layer`].
+#[derive(Debug, Clone)]
+pub struct ImplicitRefreshLayer {
+    auth: Auth,
+    window: std::time::Duration,
+}
+
+impl<S> Layer<S> for ImplicitRefreshLayer {
+    type Service = ImplicitRefresh<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        ImplicitRefresh {
+            auth: self.auth.clone(),
+            window: self.window,
+            inner,
+        }
+    }
+}
+
+/// The service of [`ImplicitRefreshLayer`].
+#[derive(Debug, Clone)]
+pub struct ImplicitRefresh<S> {
+    auth: Auth,
+    window: std::time::Duration,
+    inner: S,
+}
+
+impl<S> Service<Request<Body>> for ImplicitRefresh<S>
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<Body>) -> Self::Future {
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        let auth = self.auth.clone();
+        let window = self.window;
+        Box::pin(async move {
+            let (parts, body) = req.into_parts();
+            let candidate = auth.implicit_refresh_candidate(&parts, window).await;
+            let mut response = inner.call(Request::from_parts(parts, body)).await?;
+            let Some(old) = candidate else {
+                return Ok(response);
+            };
+            let status = response.status();
+            let name = auth.config().access_cookie_name();
+            let sets_access_cookie = response
+                .headers()
+                .get_all(http::header::SET_COOKIE)
+                .iter()
+                .any(|v| {
+                    v.as_bytes()
+                        .strip_prefix(name.as_bytes())
+                        .is_some_and(|rest| rest.first() == Some(&b'='))
+                });
+            if status.is_client_error() || status.is_server_error() || sets_access_cookie {
+                return Ok(response);
+            }
+            if let Some(cookies) = auth.implicit_refresh_cookies(&old).await {
+                cookies.apply(response.headers_mut());
+            }
+            Ok(response)
+        })
+    }
+}
+
 impl<S> Layer<S> for RouteOptions {
     type Service = RouteOptionsService<S>;
 

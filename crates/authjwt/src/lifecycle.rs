@@ -1,0 +1,391 @@
+//! The token lifecycle: login (a fresh access token and a refresh token in a new family),
+//! refresh with rotation and reuse detection, logout that revokes, and revoke-all.
+
+use http::request::Parts;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::Auth;
+use crate::claims::{Claims, NoCustomClaims, TokenType};
+use crate::cookies::SetCookies;
+use crate::error::{AuthError, InvalidReason};
+use crate::guard::{Authenticated, Protection};
+use crate::revoke::{RevocationStore, StoreError, TokenRef};
+use crate::tokens::{IssuedToken, TokenError, TokenOptions, now, random_id};
+
+/// Custom claims kept as they are, to carry them into a successor token.
+pub(crate) type CustomMap = serde_json::Map<String, serde_json::Value>;
+
+/// The tokens of a new login session: a fresh access token and a refresh token, both in a
+/// new refresh family (the session's id, revoked as a whole at logout or on reuse).
+#[derive(Debug, Clone)]
+pub struct LoginTokens {
+    /// The fresh access token.
+    pub access: IssuedToken,
+    /// The refresh token.
+    pub refresh: IssuedToken,
+}
+
+impl LoginTokens {
+    /// The four cookies: access and refresh, each with its CSRF cookie.
+    pub fn cookies(&self, auth: &Auth) -> SetCookies {
+        auth.set_access_cookies(&self.access)
+            .and(auth.set_refresh_cookies(&self.refresh))
+    }
+}
+
+/// The outcome of a refresh: the verified refresh token that was used, and its successors.
+#[derive(Debug, Clone)]
+pub struct RefreshedTokens<T = NoCustomClaims> {
+    /// The refresh token presented (now used and revoked).
+    pub used: Authenticated<T>,
+    /// The new access token (not fresh), in the same family.
+    pub access: IssuedToken,
+    /// The new refresh token, in the same family.
+    pub refresh: IssuedToken,
+}
+
+impl<T> RefreshedTokens<T> {
+    /// The four cookies: the new access and refresh tokens with their CSRF cookies.
+    pub fn cookies(&self, auth: &Auth) -> SetCookies {
+        auth.set_access_cookies(&self.access)
+            .and(auth.set_refresh_cookies(&self.refresh))
+    }
+}
+
+fn unavailable(e: &StoreError) -> AuthError {
+    tracing::warn!(target: "authjwt::revocation", error = %e, "revocation store failed");
+    AuthError::RevocationUnavailable
+}
+
+impl Auth {
+    fn store(&self) -> Option<&dyn RevocationStore> {
+        self.config().revocation.as_deref()
+    }
+
+    /// Creates the tokens of a login: a fresh access token and a refresh token sharing a
+    /// new family id.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let login = auth.create_login_tokens("user1")?;
+    /// assert!(login.access.family().is_some());
+    /// assert_eq!(login.access.family(), login.refresh.family());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create_login_tokens(
+        &self,
+        subject: impl Into<String>,
+    ) -> Result<LoginTokens, TokenError> {
+        self.create_login_tokens_with(subject, NoCustomClaims {})
+    }
+
+    /// [`Auth::create_login_tokens`] with custom claims in both tokens (they are carried
+    /// over on every refresh).
+    pub fn create_login_tokens_with<T: Serialize + Clone>(
+        &self,
+        subject: impl Into<String>,
+        claims: T,
+    ) -> Result<LoginTokens, TokenError> {
+        let subject = subject.into();
+        let family = random_id();
+        let access = TokenOptions::new()
+            .fresh(true)
+            .family(family.clone())
+            .claims(claims.clone());
+        let refresh = TokenOptions::new().family(family).claims(claims);
+        Ok(LoginTokens {
+            access: self.create_token(TokenType::Access, subject.clone(), access)?,
+            refresh: self.create_token(TokenType::Refresh, subject, refresh)?,
+        })
+    }
+
+    /// Refresh with rotation (OAuth 2.0 Security BCP 4.14): verifies the refresh token
+    /// (including its CSRF header when it came from a cookie), marks it used, and issues a
+    /// new access token and a new refresh token in the same family, carrying the custom
+    /// claims over. Presenting a used refresh token again revokes its whole family and
+    /// answers `token_revoked`; of two concurrent refreshes with one token, one wins and the
+    /// family is revoked, so two live sessions never come out of one token.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{Auth, Config, Protection, TokenLocation, AuthError};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Headers]).build()?);
+    /// let login = auth.create_login_tokens("user1")?;
+    /// let request = |token: &str| http::Request::post("/refresh")
+    ///     .header("authorization", format!("Bearer {token}"))
+    ///     .body(()).unwrap().into_parts().0;
+    ///
+    /// let first = auth.refresh::<authjwt::NoCustomClaims>(&request(login.refresh.as_str()), &Protection::refresh()).await?;
+    /// assert_eq!(first.used.subject(), "user1");
+    /// // Replaying the used refresh token is detected and kills the family.
+    /// let replay = auth.refresh::<authjwt::NoCustomClaims>(&request(login.refresh.as_str()), &Protection::refresh()).await;
+    /// assert_eq!(replay.unwrap_err(), AuthError::TokenRevoked);
+    /// let next = auth.refresh::<authjwt::NoCustomClaims>(&request(first.refresh.as_str()), &Protection::refresh()).await;
+    /// assert_eq!(next.unwrap_err(), AuthError::TokenRevoked);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn refresh<T: DeserializeOwned + Serialize + Clone>(
+        &self,
+        parts: &Parts,
+        protection: &Protection,
+    ) -> Result<RefreshedTokens<T>, AuthError> {
+        self.refresh_inner(parts, protection)
+            .await
+            .inspect_err(AuthError::trace)
+    }
+
+    async fn refresh_inner<T: DeserializeOwned + Serialize + Clone>(
+        &self,
+        parts: &Parts,
+        protection: &Protection,
+    ) -> Result<RefreshedTokens<T>, AuthError> {
+        let mut protection = protection.clone();
+        protection.token_type = TokenType::Refresh;
+        protection.optional = false;
+        let used = self
+            .authenticate_token::<T>(parts, &protection)?
+            .ok_or(AuthError::MissingToken)?;
+        let claims = used.claims();
+        let jti = claims.jti.as_deref().ok_or(InvalidReason::MissingJti)?;
+        if let Some(store) = self.store() {
+            let token = TokenRef {
+                jti,
+                family: claims.fam.as_deref(),
+                subject: &claims.sub,
+                issued_at: claims.iat,
+            };
+            let revoked = store
+                .is_revoked(&token)
+                .await
+                .map_err(|e| unavailable(&e))?;
+            let first_use = !revoked
+                && store
+                    .consume(jti, claims.exp.unwrap_or(u64::MAX))
+                    .await
+                    .map_err(|e| unavailable(&e))?;
+            if !first_use {
+                // Reuse (or a lost race with a concurrent refresh): end the whole session.
+                if let Some(family) = &claims.fam {
+                    let until = now().saturating_add(self.config().longest_lifetime());
+                    store
+                        .revoke_family(family, until)
+                        .await
+                        .map_err(|e| unavailable(&e))?;
+                    tracing::warn!(
+                        target: "authjwt::revocation",
+                        "refresh token reuse detected; the token family was revoked"
+                    );
+                }
+                return Err(AuthError::TokenRevoked);
+            }
+        }
+        let subject = claims.sub.clone();
+        let family = claims.fam.clone().unwrap_or_else(random_id);
+        let custom = claims.custom.clone();
+        let created = |token_type, custom: T| {
+            let opts = TokenOptions::new().family(family.clone()).claims(custom);
+            self.create_token(token_type, subject.clone(), opts)
+        };
+        let internal = |_| AuthError::Misconfigured("a refreshed token could not be signed");
+        let access = created(TokenType::Access, custom.clone()).map_err(internal)?;
+        let refresh = created(TokenType::Refresh, custom).map_err(internal)?;
+        Ok(RefreshedTokens {
+            used,
+            access,
+            refresh,
+        })
+    }
+
+    /// Logout that revokes: authenticates the access token (with its CSRF header when it came
+    /// from a cookie) or, when the access token is missing or expired, the refresh token
+    /// (with the refresh CSRF header); then revokes the presented access token, the refresh
+    /// token and their family, and returns the `Set-Cookie` headers that clear all four
+    /// cookies. Other sessions of the same user stay valid.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{Auth, Config, TokenLocation, AuthError, Protection, NoCustomClaims};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Headers]).build()?);
+    /// let login = auth.create_login_tokens("user1")?;
+    /// let request = || http::Request::post("/logout")
+    ///     .header("authorization", format!("Bearer {}", login.access))
+    ///     .body(()).unwrap().into_parts().0;
+    /// let cookies = auth.logout(&request()).await?;
+    /// assert_eq!(cookies.header_values().len(), 4);
+    /// let again = auth.authenticate::<NoCustomClaims>(&request(), &Protection::access()).await;
+    /// assert_eq!(again.unwrap_err(), AuthError::TokenRevoked);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn logout(&self, parts: &Parts) -> Result<SetCookies, AuthError> {
+        self.logout_inner(parts).await.inspect_err(AuthError::trace)
+    }
+
+    async fn logout_inner(&self, parts: &Parts) -> Result<SetCookies, AuthError> {
+        let access = match self
+            .authenticate_token::<NoCustomClaims>(parts, &Protection::access().optional())
+        {
+            Ok(found) => found,
+            Err(AuthError::TokenExpired) => None,
+            Err(e) => return Err(e),
+        };
+        let refresh = match &access {
+            // The access token proved the request (CSRF included); the refresh cookie is
+            // revoked too if it verifies, without a second CSRF header.
+            Some(_) => self.located_refresh(parts),
+            None => Some(
+                self.authenticate_token::<NoCustomClaims>(parts, &Protection::refresh())?
+                    .ok_or(AuthError::MissingToken)?
+                    .into_claims(),
+            ),
+        };
+        if let Some(a) = &access {
+            self.check_revocation(a.claims()).await?;
+        } else if let Some(r) = &refresh {
+            self.check_revocation(r).await?;
+        }
+        if let Some(store) = self.store() {
+            let until = now().saturating_add(self.config().longest_lifetime());
+            let claims = access
+                .as_ref()
+                .map(Authenticated::claims)
+                .into_iter()
+                .chain(refresh.as_ref());
+            for c in claims {
+                if let Some(jti) = &c.jti {
+                    store
+                        .revoke_jti(jti, c.exp.unwrap_or(u64::MAX))
+                        .await
+                        .map_err(|e| unavailable(&e))?;
+                }
+                if let Some(family) = &c.fam {
+                    store
+                        .revoke_family(family, until)
+                        .await
+                        .map_err(|e| unavailable(&e))?;
+                }
+            }
+        }
+        Ok(self.unset_cookies())
+    }
+
+    /// The refresh token of the request, verified without CSRF, if it is valid.
+    fn located_refresh(&self, parts: &Parts) -> Option<Claims<NoCustomClaims>> {
+        let locations = [crate::TokenLocation::Cookies];
+        let found =
+            crate::locate::locate(self.config(), parts, TokenType::Refresh, &locations).ok()??;
+        self.config().verify(&found.token, TokenType::Refresh).ok()
+    }
+
+    /// For the implicit-refresh layers: the claims of the request's cookie-borne access token
+    /// when it is valid, not revoked, part of a login family, and expires within `window`.
+    pub(crate) async fn implicit_refresh_candidate(
+        &self,
+        parts: &Parts,
+        window: std::time::Duration,
+    ) -> Option<Claims<CustomMap>> {
+        let config = self.config();
+        if !config.locations.contains(&crate::TokenLocation::Cookies) {
+            return None;
+        }
+        let locations = [crate::TokenLocation::Cookies];
+        let found = crate::locate::locate(config, parts, TokenType::Access, &locations).ok()??;
+        let claims: Claims<CustomMap> = config.verify(&found.token, TokenType::Access).ok()?;
+        // Only session tokens: logout revokes the family, which then covers the new token.
+        claims.fam.as_ref()?;
+        if claims.exp?.saturating_sub(now()) > window.as_secs() {
+            return None;
+        }
+        self.check_revocation(&claims).await.ok()?;
+        Some(claims)
+    }
+
+    /// For the implicit-refresh layers: a new access cookie succeeding `old`, unless `old`
+    /// has been revoked meanwhile. The new token is created first and the check made after,
+    /// so a logout or revoke-all racing this request either is seen here or covers the new
+    /// token too (same family; `iat` not after the revoke-all cutoff).
+    pub(crate) async fn implicit_refresh_cookies(
+        &self,
+        old: &Claims<CustomMap>,
+    ) -> Option<SetCookies> {
+        let family = old.fam.clone()?;
+        let opts = TokenOptions::new()
+            .family(family)
+            .claims(old.custom.clone());
+        let new = self
+            .create_token(TokenType::Access, old.sub.clone(), opts)
+            .ok()?;
+        self.check_revocation(old).await.ok()?;
+        tracing::debug!(target: "authjwt::refresh", "access token refreshed implicitly");
+        Some(self.set_access_cookies(&new))
+    }
+
+    /// Revokes one verified token (until it expires) and, when it has one, its family.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenType, Claims};
+    /// # let auth = Auth::new(Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Access)?;
+    /// auth.revoke(&claims).await?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn revoke<T>(&self, claims: &Claims<T>) -> Result<(), AuthError> {
+        let Some(store) = self.store() else {
+            return Ok(());
+        };
+        let jti = claims.jti.as_deref().ok_or(InvalidReason::MissingJti)?;
+        store
+            .revoke_jti(jti, claims.exp.unwrap_or(u64::MAX))
+            .await
+            .map_err(|e| unavailable(&e))?;
+        if let Some(family) = &claims.fam {
+            let until = now().saturating_add(self.config().longest_lifetime());
+            store
+                .revoke_family(family, until)
+                .await
+                .map_err(|e| unavailable(&e))?;
+        }
+        Ok(())
+    }
+
+    /// Revokes every token of `subject` issued up to now (after a password change): access
+    /// and refresh tokens alike, on every instance sharing the store.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenType, Claims, AuthError, NoCustomClaims};
+    /// # let auth = Auth::new(Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// auth.revoke_all("user1").await?;
+    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Access)?;
+    /// // verify_token checks the signature only; the guard consults the store:
+    /// # let (parts, _) = http::Request::get("/").header("authorization", format!("Bearer {token}")).body(())?.into_parts();
+    /// let err = auth.authenticate::<NoCustomClaims>(&parts, &authjwt::Protection::access()).await;
+    /// assert_eq!(err.unwrap_err(), AuthError::TokenRevoked);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn revoke_all(&self, subject: &str) -> Result<(), AuthError> {
+        let Some(store) = self.store() else {
+            return Ok(());
+        };
+        let now = now();
+        let until = now.saturating_add(self.config().longest_lifetime());
+        store
+            .revoke_subject(subject, now, until)
+            .await
+            .map_err(|e| unavailable(&e))
+    }
+}

@@ -1,0 +1,447 @@
+//! The Redis store (feature `redis`): revocations shared by every instance, while each
+//! request is checked against a local replica, with no network round trip.
+//!
+//! Every revocation is written as a key with a TTL (for the initial load) and appended to a
+//! Redis Stream (for propagation) by one Lua script, so the two never disagree. Each instance
+//! loads the keys at start, then tails the stream with a blocking `XREAD` from the last id it
+//! has seen: a revocation made at one instance reaches the others within milliseconds.
+//!
+//! Every completed `XREAD` (even one that timed out with nothing new) proves the replica was
+//! current when it was sent. When no proof is younger than the configured bound (2 s by
+//! default), [`RevocationStore::is_revoked`] fails and requests are refused with 503
+//! `revocation_unavailable`: the store fails closed. When Redis is back, the instance reloads
+//! the keys, resumes the stream where it stopped and serves again. Entries are only ever
+//! added to the replica (they leave it when their tokens expire), so nothing revoked before
+//! an outage is forgotten, even if Redis itself lost its data.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::streams::StreamReadReply;
+use redis::{AsyncCommands, Script, Value};
+use tokio::task::JoinHandle;
+
+use super::memory::MemoryStore;
+use super::{RevocationStore, StoreError, TokenRef};
+use crate::tokens::now;
+
+/// Sets the key to ARGV[2] unless ARGV[1] is "nx" and it exists, expiring at ARGV[3] (ms),
+/// and appends the event to the stream. Returns 1 when written.
+const WRITE: &str = r"
+if ARGV[1] == 'nx' then
+  if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+end
+local value = ARGV[2]
+if ARGV[1] == 'max' then
+  local old = redis.call('GET', KEYS[1])
+  if old then
+    local c = tonumber(string.match(old, '^(%d+),'))
+    if c and c > tonumber(ARGV[5]) then value = old end
+  end
+end
+redis.call('SET', KEYS[1], value, 'PXAT', ARGV[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'k', KEYS[1], 'v', value)
+return 1
+";
+
+/// Settings of a [`RedisStore`].
+///
+/// ```
+/// use std::time::Duration;
+/// use authjwt::redis::RedisStoreBuilder;
+///
+/// let builder = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
+///     .prefix("myapp:auth")
+///     .max_staleness(Duration::from_secs(2));
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct RedisStoreBuilder {
+    url: String,
+    prefix: String,
+    max_staleness: Duration,
+    block: Duration,
+    stream_len: u64,
+}
+
+impl RedisStoreBuilder {
+    /// A builder for the Redis server at `url` (`redis://host:port/db`).
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            prefix: "authjwt".into(),
+            max_staleness: Duration::from_secs(2),
+            block: Duration::from_millis(250),
+            stream_len: 100_000,
+        }
+    }
+
+    /// The prefix of every key and of the stream. Defaults to `authjwt`.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// How old the last proof that the replica is current may be before requests fail
+    /// closed. Defaults to 2 seconds.
+    pub fn max_staleness(mut self, bound: Duration) -> Self {
+        self.max_staleness = bound;
+        self
+    }
+
+    /// Approximate number of events the stream keeps (older ones are trimmed; instances
+    /// that fall further behind reload the keys). Defaults to 100 000.
+    pub fn stream_len(mut self, len: u64) -> Self {
+        self.stream_len = len;
+        self
+    }
+
+    /// Connects, loads the current revocations and starts following the stream. Must run
+    /// inside a Tokio runtime.
+    pub async fn connect(self) -> Result<RedisStore, StoreError> {
+        let client = redis::Client::open(self.url.as_str())
+            .map_err(|_| StoreError::new("invalid Redis URL"))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(Duration::from_secs(1)))
+            .set_max_delay(Duration::from_millis(500));
+        let writer = ConnectionManager::new_with_config(client.clone(), config.clone())
+            .await
+            .map_err(|e| StoreError::new(format!("cannot connect to Redis: {:?}", e.kind())))?;
+        // XREAD blocks its connection, so the follower gets its own.
+        let reader_config = config.set_response_timeout(Some(self.block + Duration::from_secs(1)));
+        let reader = ConnectionManager::new_with_config(client, reader_config)
+            .await
+            .map_err(|e| StoreError::new(format!("cannot connect to Redis: {:?}", e.kind())))?;
+
+        let shared = Arc::new(Shared {
+            replica: MemoryStore::new(),
+            started: Instant::now(),
+            confirmed_ms: AtomicU64::new(0),
+            max_staleness: self.max_staleness,
+            stream: format!("{}:events", self.prefix),
+            prefix: self.prefix,
+        });
+        let mut follower = Follower {
+            shared: shared.clone(),
+            con: reader,
+            last_id: String::new(),
+            block: self.block,
+        };
+        follower
+            .resync()
+            .await
+            .map_err(|e| StoreError::new(format!("initial load failed: {:?}", e.kind())))?;
+        let task = tokio::spawn(follower.run());
+        Ok(RedisStore {
+            shared,
+            writer,
+            script: Arc::new(Script::new(WRITE)),
+            stream_len: self.stream_len,
+            _task: Arc::new(AbortOnDrop(task)),
+        })
+    }
+}
+
+struct Shared {
+    replica: MemoryStore,
+    started: Instant,
+    /// Milliseconds after `started` at which the last confirming XREAD was sent (0: never).
+    confirmed_ms: AtomicU64,
+    max_staleness: Duration,
+    prefix: String,
+    stream: String,
+}
+
+impl Shared {
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn is_current(&self) -> bool {
+        let confirmed = self.confirmed_ms.load(Ordering::Acquire);
+        let bound = u64::try_from(self.max_staleness.as_millis()).unwrap_or(u64::MAX);
+        confirmed != 0 && self.elapsed_ms().saturating_sub(confirmed) <= bound
+    }
+
+    /// Applies one `key → value` revocation to the replica.
+    fn apply(&self, key: &str, value: &str) {
+        let Some(rest) = key
+            .strip_prefix(self.prefix.as_str())
+            .and_then(|r| r.strip_prefix(':'))
+        else {
+            return;
+        };
+        let Some((kind, id)) = rest.split_once(':') else {
+            return;
+        };
+        let mut nums = value.split(',').map(|n| n.parse::<u64>().ok());
+        match (kind, nums.next().flatten(), nums.next().flatten()) {
+            ("jti", Some(exp), None) => self.replica.insert_jti(id, exp),
+            ("fam", Some(exp), None) => self.replica.insert_family(id, exp),
+            ("sub", Some(cutoff), Some(exp)) => self.replica.insert_subject(id, cutoff, exp),
+            _ => {
+                tracing::warn!(target: "authjwt::revocation", "ignored a malformed revocation entry")
+            }
+        }
+    }
+}
+
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Follows the stream and keeps the replica current.
+struct Follower {
+    shared: Arc<Shared>,
+    con: ConnectionManager,
+    last_id: String,
+    block: Duration,
+}
+
+impl Follower {
+    /// Loads every revocation key, resuming the stream from the id it had before the load
+    /// (events in between are applied twice, which is harmless).
+    async fn resync(&mut self) -> redis::RedisResult<()> {
+        let sent = self.shared.elapsed_ms();
+        let last: Vec<(String, Vec<(String, String)>)> = redis::cmd("XREVRANGE")
+            .arg(&self.shared.stream)
+            .arg("+")
+            .arg("-")
+            .arg("COUNT")
+            .arg(1)
+            .query_async(&mut self.con)
+            .await?;
+        let resume_from = last
+            .first()
+            .map_or_else(|| "0-0".to_owned(), |(id, _)| id.clone());
+        let pattern = format!("{}:*", self.shared.prefix);
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(&mut self.con)
+                .await?;
+            let keys: Vec<String> = keys
+                .into_iter()
+                .filter(|k| *k != self.shared.stream)
+                .collect();
+            if !keys.is_empty() {
+                let values: Vec<Option<String>> = self.con.mget(&keys).await?;
+                for (k, v) in keys.iter().zip(values) {
+                    if let Some(v) = v {
+                        self.shared.apply(k, &v);
+                    }
+                }
+            }
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        // The keys hold everything up to `resume_from`; the stream carries the rest.
+        self.last_id = resume_from;
+        self.shared
+            .confirmed_ms
+            .store(sent.max(1), Ordering::Release);
+        Ok(())
+    }
+
+    async fn read_once(&mut self) -> redis::RedisResult<()> {
+        let sent = self.shared.elapsed_ms();
+        let block = u64::try_from(self.block.as_millis()).unwrap_or(250);
+        let reply: Option<StreamReadReply> = redis::cmd("XREAD")
+            .arg("COUNT")
+            .arg(1000)
+            .arg("BLOCK")
+            .arg(block)
+            .arg("STREAMS")
+            .arg(&self.shared.stream)
+            .arg(&self.last_id)
+            .query_async(&mut self.con)
+            .await?;
+        for key in reply.map(|r| r.keys).unwrap_or_default() {
+            for entry in key.ids {
+                let field = |name: &str| match entry.map.get(name) {
+                    Some(Value::BulkString(b)) => std::str::from_utf8(b).ok().map(str::to_owned),
+                    _ => None,
+                };
+                if let (Some(k), Some(v)) = (field("k"), field("v")) {
+                    self.shared.apply(&k, &v);
+                }
+                self.last_id = entry.id;
+            }
+        }
+        self.shared
+            .confirmed_ms
+            .store(sent.max(1), Ordering::Release);
+        Ok(())
+    }
+
+    async fn run(mut self) {
+        let mut healthy = true;
+        loop {
+            let result = if healthy {
+                self.read_once().await
+            } else {
+                self.resync().await
+            };
+            match result {
+                Ok(()) => {
+                    if !healthy {
+                        tracing::info!(target: "authjwt::revocation", "Redis is back; replica resynchronised");
+                    }
+                    healthy = true;
+                }
+                Err(e) => {
+                    if healthy {
+                        tracing::warn!(target: "authjwt::revocation", error = ?e.kind(), "Redis unreachable; failing closed once the replica is stale");
+                    }
+                    healthy = false;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+}
+
+/// Revocations in Redis, shared by every instance, checked against a local replica.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use authjwt::{Config, redis::RedisStore};
+///
+/// let store = RedisStore::connect("redis://127.0.0.1:6379/").await?;
+/// let config = Config::builder()
+///     .secret(b"an example secret of at least 32 bytes!")
+///     .revocation_store(Arc::new(store))
+///     .build()?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct RedisStore {
+    shared: Arc<Shared>,
+    writer: ConnectionManager,
+    script: Arc<Script>,
+    stream_len: u64,
+    _task: Arc<AbortOnDrop>,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.shared.prefix)
+            .field("current", &self.shared.is_current())
+            .field("replica", &self.shared.replica)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisStore {
+    /// Connects with the default settings (see [`RedisStoreBuilder`]).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        RedisStoreBuilder::new(url).connect().await
+    }
+
+    /// Whether the replica was confirmed current within the staleness bound.
+    pub fn is_current(&self) -> bool {
+        self.shared.is_current()
+    }
+
+    async fn write(
+        &self,
+        mode: &str,
+        kind: &str,
+        id: &str,
+        value: String,
+        expires_at: u64,
+        cutoff: u64,
+    ) -> Result<bool, StoreError> {
+        let key = format!("{}:{kind}:{id}", self.shared.prefix);
+        let expire_ms = expires_at.saturating_mul(1000).min(i64::MAX as u64);
+        let mut con = self.writer.clone();
+        let written: i64 = self
+            .script
+            .key(&key)
+            .key(&self.shared.stream)
+            .arg(mode)
+            .arg(&value)
+            .arg(expire_ms)
+            .arg(self.stream_len)
+            .arg(cutoff)
+            .invoke_async(&mut con)
+            .await
+            .map_err(|e| StoreError::new(format!("Redis write failed: {:?}", e.kind())))?;
+        if written == 1 {
+            // Enforced here at once, without waiting for the stream.
+            self.shared.apply(&key, &value);
+        }
+        Ok(written == 1)
+    }
+}
+
+#[async_trait]
+impl RevocationStore for RedisStore {
+    async fn is_revoked(&self, token: &TokenRef<'_>) -> Result<bool, StoreError> {
+        if !self.shared.is_current() {
+            return Err(StoreError::new(
+                "the revocation replica could not be confirmed current",
+            ));
+        }
+        Ok(self.shared.replica.check(token))
+    }
+
+    async fn revoke_jti(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
+        if expires_at <= now() {
+            return Ok(());
+        }
+        self.write("set", "jti", jti, expires_at.to_string(), expires_at, 0)
+            .await
+            .map(drop)
+    }
+
+    async fn revoke_family(&self, family: &str, expires_at: u64) -> Result<(), StoreError> {
+        self.write("set", "fam", family, expires_at.to_string(), expires_at, 0)
+            .await
+            .map(drop)
+    }
+
+    async fn revoke_subject(
+        &self,
+        subject: &str,
+        issued_before: u64,
+        expires_at: u64,
+    ) -> Result<(), StoreError> {
+        let value = format!("{issued_before},{expires_at}");
+        self.write("max", "sub", subject, value, expires_at, issued_before)
+            .await
+            .map(drop)
+    }
+
+    async fn consume(&self, jti: &str, expires_at: u64) -> Result<bool, StoreError> {
+        if !self.shared.is_current() {
+            return Err(StoreError::new(
+                "the revocation replica could not be confirmed current",
+            ));
+        }
+        if self.shared.replica.has_jti(jti) {
+            return Ok(false);
+        }
+        let expires_at = expires_at.max(now() + 1);
+        self.write("nx", "jti", jti, expires_at.to_string(), expires_at, 0)
+            .await
+    }
+}
