@@ -1,6 +1,6 @@
 //! The in-memory store: O(1) lookups, every entry evicted when its tokens have expired.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use moka::sync::Cache;
@@ -18,9 +18,13 @@ impl<K> moka::Expiry<K, Entry> for UntilExpiry {
         value: &Entry,
         _created_at: Instant,
     ) -> Option<Duration> {
-        Some(Duration::from_secs(
-            value.expires_at.saturating_sub(now()).saturating_add(1),
-        ))
+        // Until one second past `expires_at`, measured on the wall clock like `exp`.
+        let until = UNIX_EPOCH + Duration::from_secs(value.expires_at.saturating_add(1));
+        Some(
+            until
+                .duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO),
+        )
     }
 }
 
@@ -87,7 +91,12 @@ impl MemoryStore {
     /// ```
     pub fn len(&self) -> u64 {
         for c in [&self.jtis, &self.families, &self.subjects] {
-            c.run_pending_tasks();
+            // Each maintenance pass handles a bounded batch; repeat until it settles.
+            let mut before = u64::MAX;
+            while c.entry_count() < before {
+                before = c.entry_count();
+                c.run_pending_tasks();
+            }
         }
         self.jtis.entry_count() + self.families.entry_count() + self.subjects.entry_count()
     }
