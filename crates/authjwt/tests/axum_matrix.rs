@@ -1,0 +1,383 @@
+//! The shared HTTP behaviour matrix (`tests/common/matrix.rs`) run against the axum adapter,
+//! plus a few axum-specific cases (layer wiring, nesting) at the end.
+#![cfg(feature = "axum")]
+// Handlers and helpers outside `#[test]` functions: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use authjwt::axum::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
+use authjwt::{
+    Auth, Authenticated, NoCustomClaims, Protection, RouteOptions, TokenLocation, TokenOptions,
+    TokenType,
+};
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Extension, Json, Router};
+use http::StatusCode;
+use http::header::{CONTENT_TYPE, SET_COOKIE};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use common::routes::{
+    CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY, LOGIN_FRESH,
+    LOGOUT, MANUAL, MANUAL_OWN_COOKIE, OPTIONAL, PASSWORD, POSTS, PROTECTED, REFRESH, USER, VERIFY,
+    WEBHOOK,
+};
+use common::{AppFactory, Hits, LoginBody, Roles, TestApp, VerifyBody};
+
+/// A router under test.
+#[derive(Clone)]
+struct AxumApp(Router);
+
+impl TestApp for AxumApp {
+    async fn send(&self, req: http::Request<Bytes>) -> http::Response<Bytes> {
+        let resp = match self.0.clone().oneshot(req.map(Body::from)).await {
+            Ok(resp) => resp,
+            Err(never) => match never {},
+        };
+        let (parts, body) = resp.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        http::Response::from_parts(parts, bytes)
+    }
+}
+
+/// Mounts the route contract of `tests/common/matrix.rs` with the axum adapter.
+struct AxumFactory;
+
+impl AppFactory for AxumFactory {
+    type App = AxumApp;
+
+    fn build(auth: Auth, hits: Hits) -> AxumApp {
+        AxumApp(contract(&auth).with_state(hits))
+    }
+}
+
+common::matrix::behaviour_matrix!(AxumFactory, tokio::test);
+
+fn contract(auth: &Auth) -> Router<Hits> {
+    let group = Router::new()
+        .route(GROUP_A, get(group_handler))
+        .route(GROUP_B, post(group_handler).put(group_handler))
+        .route_layer(auth.require(Protection::access()));
+    Router::new()
+        .route(LOGIN, post(login).layer(auth.cross_origin_layer()))
+        .route(
+            LOGIN_FRESH,
+            post(login_fresh).layer(auth.cross_origin_layer()),
+        )
+        .route(
+            LOGIN_BODY,
+            post(login_body).layer(auth.cross_origin_layer()),
+        )
+        .route(PROTECTED, get(protected))
+        .route(POSTS, post(posts))
+        .route(OPTIONAL, get(optional))
+        .route(REFRESH, post(refresh))
+        .route(FRESH, post(fresh))
+        .route(LOGOUT, delete(logout))
+        .route(
+            WEBHOOK,
+            post(protected).layer(RouteOptions::new().verify_csrf(false)),
+        )
+        .route(
+            HEADER_ONLY,
+            get(protected).layer(RouteOptions::new().locations([TokenLocation::Headers])),
+        )
+        .route(CUSTOM, get(custom))
+        .route(MANUAL, get(manual))
+        .route(VERIFY, post(verify))
+        .merge(group)
+        .layer(auth.layer())
+}
+
+/// Records the run and answers 200 with the handler marker.
+fn ran(hits: &Hits, name: &'static str, body: Value) -> Response {
+    hits.hit();
+    ([(HANDLER_HEADER, name)], Json(body)).into_response()
+}
+
+fn user_body<T>(user: &Authenticated<T>) -> Value {
+    json!({"user": user.subject(), "location": user.location().to_string()})
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LoginKind {
+    Cookies,
+    Fresh,
+    Body,
+}
+
+fn do_login(hits: &Hits, auth: &Auth, body: &LoginBody, kind: LoginKind) -> Response {
+    hits.hit();
+    if body.username != USER || body.password != PASSWORD {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(HANDLER_HEADER, "login")],
+            Json(json!({"msg": "bad credentials", "code": "bad_credentials"})),
+        )
+            .into_response();
+    }
+    let opts = TokenOptions::new().fresh(kind == LoginKind::Fresh);
+    let access = auth
+        .create_token(TokenType::Access, body.username.as_str(), opts)
+        .unwrap();
+    let refresh = auth.create_refresh_token(body.username.as_str()).unwrap();
+    if kind == LoginKind::Body {
+        return (
+            auth.set_refresh_cookies(&refresh),
+            [(HANDLER_HEADER, "login")],
+            Json(json!({"msg": "login ok", "access_token": access.as_str()})),
+        )
+            .into_response();
+    }
+    (
+        auth.set_access_cookies(&access)
+            .and(auth.set_refresh_cookies(&refresh)),
+        [(HANDLER_HEADER, "login")],
+        Json(json!({"msg": "login ok"})),
+    )
+        .into_response()
+}
+
+async fn login(State(hits): State<Hits>, auth: Auth, Json(body): Json<LoginBody>) -> Response {
+    do_login(&hits, &auth, &body, LoginKind::Cookies)
+}
+
+async fn login_fresh(
+    State(hits): State<Hits>,
+    auth: Auth,
+    Json(body): Json<LoginBody>,
+) -> Response {
+    do_login(&hits, &auth, &body, LoginKind::Fresh)
+}
+
+async fn login_body(State(hits): State<Hits>, auth: Auth, Json(body): Json<LoginBody>) -> Response {
+    do_login(&hits, &auth, &body, LoginKind::Body)
+}
+
+async fn protected(State(hits): State<Hits>, AccessToken(user): AccessToken) -> Response {
+    ran(&hits, "protected", user_body(&user))
+}
+
+async fn posts(State(hits): State<Hits>, AccessToken(user): AccessToken, body: Bytes) -> Response {
+    let mut v = user_body(&user);
+    v["body"] = String::from_utf8_lossy(&body).into_owned().into();
+    ran(&hits, "posts", v)
+}
+
+async fn optional(
+    State(hits): State<Hits>,
+    OptionalAccessToken(user): OptionalAccessToken,
+) -> Response {
+    ran(
+        &hits,
+        "optional",
+        json!({"user": user.as_ref().map(Authenticated::subject)}),
+    )
+}
+
+async fn refresh(State(hits): State<Hits>, auth: Auth, RefreshToken(r): RefreshToken) -> Response {
+    hits.hit();
+    let access = auth.create_access_token(r.subject()).unwrap();
+    (
+        auth.set_access_cookies(&access),
+        [(HANDLER_HEADER, "refresh")],
+        Json(json!({"msg": "refreshed", "user": r.subject()})),
+    )
+        .into_response()
+}
+
+async fn fresh(State(hits): State<Hits>, FreshAccessToken(user): FreshAccessToken) -> Response {
+    ran(&hits, "fresh", user_body(&user))
+}
+
+async fn logout(State(hits): State<Hits>, auth: Auth, AccessToken(_): AccessToken) -> Response {
+    hits.hit();
+    (
+        auth.unset_cookies(),
+        [(HANDLER_HEADER, "logout")],
+        Json(json!({"msg": "logout"})),
+    )
+        .into_response()
+}
+
+async fn custom(State(hits): State<Hits>, AccessToken(user): AccessToken<Roles>) -> Response {
+    ran(
+        &hits,
+        "custom",
+        json!({"user": user.subject(), "roles": user.custom().roles}),
+    )
+}
+
+async fn group_handler(
+    State(hits): State<Hits>,
+    Extension(user): Extension<Authenticated>,
+) -> Response {
+    ran(&hits, "group", user_body(&user))
+}
+
+async fn manual(State(hits): State<Hits>, auth: Auth) -> Response {
+    hits.hit();
+    let token = auth.create_access_token("manual").unwrap();
+    let mut resp = http::Response::builder()
+        .status(StatusCode::OK)
+        .header(SET_COOKIE, MANUAL_OWN_COOKIE)
+        .header(CONTENT_TYPE, "application/json")
+        .header(HANDLER_HEADER, "manual")
+        .body(json!({"msg": "manual"}).to_string())
+        .unwrap();
+    auth.set_access_cookies(&token).apply(resp.headers_mut());
+    resp.map(Body::from)
+}
+
+async fn verify(State(hits): State<Hits>, auth: Auth, Json(body): Json<VerifyBody>) -> Response {
+    hits.hit();
+    match auth.verify_token::<NoCustomClaims>(&body.token, body.token_type) {
+        Ok(claims) => (
+            [(HANDLER_HEADER, "verify")],
+            Json(json!({"user": claims.sub})),
+        )
+            .into_response(),
+        Err(e) => auth.reject(e).into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// axum-specific wiring
+// ---------------------------------------------------------------------------------------
+
+/// Sends one request to a router built by the case itself; "ran" means the handler marker
+/// is present (these handlers do not count hits).
+async fn send_to(router: Router, req: common::Req) -> common::Sent {
+    let resp = AxumApp(router).send(req.build()).await;
+    common::Sent {
+        ran: resp.headers().contains_key(HANDLER_HEADER),
+        resp,
+    }
+}
+
+fn cookie_jar(auth: &Auth, sub: &str) -> common::Jar {
+    let t = auth.create_access_token(sub).unwrap();
+    common::Jar::from_values(auth.set_access_cookies(&t).header_values())
+}
+
+async fn hook(AccessToken(user): AccessToken) -> Response {
+    (
+        [(HANDLER_HEADER, "hook")],
+        Json(json!({"user": user.subject()})),
+    )
+        .into_response()
+}
+
+#[tokio::test]
+async fn axum_extractor_without_the_auth_layer_is_a_server_error() {
+    let auth = Auth::new(common::base().build().unwrap());
+    let router = Router::new().route(PROTECTED, get(hook));
+    let req = common::get(PROTECTED).bearer(&auth.create_access_token("a").unwrap().to_string());
+    let sent = send_to(router, req).await;
+    assert_eq!(sent.status(), 500);
+    assert_eq!(sent.json()["code"], "auth_misconfigured");
+}
+
+#[tokio::test]
+async fn axum_require_layer_without_the_auth_layer_is_a_server_error() {
+    let auth = Auth::new(common::base().build().unwrap());
+    let router = Router::new()
+        .route(GROUP_A, get(|| async { "ran" }))
+        .route_layer(auth.require(Protection::access()));
+    let req = common::get(GROUP_A).bearer(&auth.create_access_token("a").unwrap().to_string());
+    let sent = send_to(router, req).await;
+    assert_eq!(sent.status(), 500);
+    assert_eq!(sent.json()["code"], "auth_misconfigured");
+    assert_ne!(sent.text(), "ran");
+}
+
+#[tokio::test]
+async fn axum_require_layer_honours_protection_overrides() {
+    // The supported way to exempt a whole group: options on the Protection itself.
+    let auth = Auth::new(common::base().build().unwrap());
+    let router = Router::new()
+        .route("/hooks/in", post(|| async { "ran" }))
+        .route_layer(auth.require(Protection::access().verify_csrf(false)))
+        .layer(auth.layer());
+    let jar = cookie_jar(&auth, "alice");
+    let sent = send_to(router.clone(), common::post("/hooks/in").jar(&jar)).await;
+    assert_eq!(sent.status(), 200, "{}", sent.text());
+    assert_eq!(sent.text(), "ran");
+    let sent = send_to(router, common::post("/hooks/in")).await;
+    sent.assert_rejected(401, "missing_token", "no token");
+}
+
+#[tokio::test]
+async fn known_failures_axum_config_exempt_path_is_matched_on_the_full_path_in_nested_routers() {
+    // `csrf_exempt_routes` names the path the client requests. The full path of a nested
+    // route is exempt; the nested router's own suffix is not.
+    let auth = Auth::new(
+        common::base()
+            .csrf_exempt_routes(["/api/webhook"])
+            .build()
+            .unwrap(),
+    );
+    let router = Router::new()
+        .nest("/api", Router::new().route("/webhook", post(hook)))
+        .route("/webhook", post(hook))
+        .layer(auth.layer());
+    let jar = cookie_jar(&auth, "alice");
+    let sent = send_to(router.clone(), common::post("/webhook").jar(&jar)).await;
+    sent.assert_rejected(401, "csrf_missing", "/webhook is not exempt");
+    let sent = send_to(router, common::post("/api/webhook").jar(&jar)).await;
+    assert_eq!(
+        sent.status(),
+        200,
+        "/api/webhook is exempt: {}",
+        sent.text()
+    );
+}
+
+#[tokio::test]
+async fn known_failures_axum_config_exempt_suffix_does_not_leak_into_nested_routers() {
+    let auth = Auth::new(
+        common::base()
+            .csrf_exempt_routes(["/webhook"])
+            .build()
+            .unwrap(),
+    );
+    let router = Router::new()
+        .nest("/admin", Router::new().route("/webhook", post(hook)))
+        .route("/webhook", post(hook))
+        .layer(auth.layer());
+    let jar = cookie_jar(&auth, "alice");
+    let sent = send_to(router.clone(), common::post("/webhook").jar(&jar)).await;
+    assert_eq!(sent.status(), 200, "/webhook is exempt: {}", sent.text());
+    let sent = send_to(router, common::post("/admin/webhook").jar(&jar)).await;
+    sent.assert_rejected(401, "csrf_missing", "/admin/webhook is not exempt");
+}
+
+#[tokio::test]
+async fn known_failures_axum_route_options_on_a_route_inside_a_required_group() {
+    // `RouteOptions` is documented as a per-route layer and `RequireAuth` applies route
+    // overrides; a route of a guarded group exempted this way should be exempt.
+    let auth = Auth::new(common::base().build().unwrap());
+    let router = Router::new()
+        .route(
+            "/group/hook",
+            post(|| async { "ran" }).layer(RouteOptions::new().verify_csrf(false)),
+        )
+        .route("/group/other", post(|| async { "ran" }))
+        .route_layer(auth.require(Protection::access()))
+        .layer(auth.layer());
+    let jar = cookie_jar(&auth, "alice");
+    let sent = send_to(router.clone(), common::post("/group/other").jar(&jar)).await;
+    sent.assert_rejected(401, "csrf_missing", "not exempt");
+    let sent = send_to(router, common::post("/group/hook").jar(&jar)).await;
+    assert_eq!(
+        sent.status(),
+        200,
+        "exempt route in the group: {}",
+        sent.text()
+    );
+}

@@ -1,0 +1,555 @@
+//! Framework-neutral support for the HTTP behaviour matrix.
+//!
+//! A framework adapter's test file (`tests/axum_matrix.rs`, later `tests/actix_matrix.rs`)
+//! implements [`AppFactory`] by mounting the route contract documented at the top of
+//! [`matrix`] and then expands `behaviour_matrix!(TheFactory, its_test_attribute)`.
+//! Everything else (requests, cookie jar, forged tokens, assertions) lives here, so both
+//! adapters are held to exactly the same expectations.
+//!
+//! A new adapter file needs: `mod common;`, a `TestApp` whose `send` drives the framework's
+//! service in-process (axum: `tower::ServiceExt::oneshot`), an `AppFactory` mounting the
+//! contract, `#![allow(clippy::unwrap_used)]` for its handlers, and the macro invocation.
+//! Requests are `http::Request<Bytes>` with `Host: app.example` and `Content-Length` set by
+//! [`Req::build`]; responses come back as `http::Response<Bytes>`.
+
+// Every test binary that includes this module uses a different subset of it, and this is
+// test code outside `#[test]` functions: a failed unwrap is a failed test.
+#![allow(dead_code, clippy::unwrap_used)]
+
+pub(crate) mod matrix;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use authjwt::{Auth, AuthError, Config, ConfigBuilder, ErrorResponder, TokenLocation};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One application under test: it answers one request at a time.
+pub(crate) trait TestApp {
+    /// Sends `req` through the framework's full stack (routing, layers, extractors) and
+    /// returns the response with its body collected.
+    fn send(&self, req: Request<Bytes>) -> impl Future<Output = Response<Bytes>>;
+}
+
+/// Builds an application mounting the route contract of [`matrix`] for one [`Auth`].
+pub(crate) trait AppFactory {
+    /// The application.
+    type App: TestApp;
+    /// Mounts every route of the contract; every handler that runs calls `hits.hit()`.
+    fn build(auth: Auth, hits: Hits) -> Self::App;
+}
+
+/// Counts handler runs, so a case can prove that a rejected request never reached its handler.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Hits(Arc<AtomicUsize>);
+
+impl Hits {
+    /// Records one handler run.
+    pub(crate) fn hit(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Handler runs so far.
+    pub(crate) fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The route contract: paths, and the marker header every handler adds when it runs.
+pub(crate) mod routes {
+    pub(crate) const LOGIN: &str = "/login";
+    pub(crate) const LOGIN_FRESH: &str = "/login/fresh";
+    pub(crate) const LOGIN_BODY: &str = "/login/body";
+    pub(crate) const PROTECTED: &str = "/protected";
+    pub(crate) const POSTS: &str = "/posts";
+    pub(crate) const OPTIONAL: &str = "/optional";
+    pub(crate) const REFRESH: &str = "/refresh";
+    pub(crate) const FRESH: &str = "/fresh";
+    pub(crate) const LOGOUT: &str = "/logout";
+    pub(crate) const WEBHOOK: &str = "/webhook";
+    pub(crate) const HEADER_ONLY: &str = "/header-only";
+    pub(crate) const CUSTOM: &str = "/custom";
+    pub(crate) const GROUP_A: &str = "/group/a";
+    pub(crate) const GROUP_B: &str = "/group/b";
+    pub(crate) const MANUAL: &str = "/manual";
+    pub(crate) const VERIFY: &str = "/verify";
+    /// Response header naming the handler that produced a response.
+    pub(crate) const HANDLER_HEADER: &str = "x-handler";
+    /// The `Set-Cookie` the `/manual` handler adds before applying the auth cookies.
+    pub(crate) const MANUAL_OWN_COOKIE: &str = "theme=dark; Path=/";
+    /// Credentials `/login*` accept.
+    pub(crate) const USER: &str = "test";
+    pub(crate) const PASSWORD: &str = "test";
+}
+
+/// The custom claims of `GET /custom`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Roles {
+    pub(crate) roles: Vec<String>,
+}
+
+/// The body of `POST /login*`.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct LoginBody {
+    pub(crate) username: String,
+    pub(crate) password: String,
+}
+
+/// The body of `POST /verify`.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct VerifyBody {
+    pub(crate) token: String,
+    /// `"access"` or `"refresh"`.
+    #[serde(rename = "type")]
+    pub(crate) token_type: authjwt::TokenType,
+}
+
+/// A responder replacing the JSON body: `custom:<code>` as text/plain, status kept.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextResponder;
+
+impl ErrorResponder for TextResponder {
+    fn respond(&self, err: &AuthError) -> Response<Bytes> {
+        let mut resp = Response::new(Bytes::from(format!("custom:{}", err.code())));
+        *resp.status_mut() = err.status();
+        resp.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain"),
+        );
+        resp
+    }
+}
+
+/// 64 bytes: long enough for HS512 too, so "same secret, other algorithm" can be tested.
+pub(crate) const SECRET: &[u8] =
+    b"behaviour-matrix-secret-0123456789abcdef-0123456789abcdef-012345";
+/// Another HS256 secret.
+pub(crate) const OTHER_SECRET: &[u8] = b"another-secret-that-is-not-the-app-one-0123456789";
+/// The `Host` every request carries unless a case says otherwise.
+pub(crate) const HOST: &str = "app.example";
+
+/// HS256 with [`SECRET`], tokens in cookies then the Authorization header, every other
+/// setting at its default (Secure, SameSite=Lax, session cookies, CSRF and Origin checks on).
+pub(crate) fn base() -> ConfigBuilder {
+    Config::builder()
+        .secret(SECRET)
+        .token_location([TokenLocation::Cookies, TokenLocation::Headers])
+}
+
+/// The application, its [`Auth`] (to mint tokens) and its handler counter.
+pub(crate) struct Harness<A> {
+    pub(crate) auth: Auth,
+    pub(crate) app: A,
+    pub(crate) hits: Hits,
+}
+
+/// Builds a [`Harness`] from a configuration builder.
+pub(crate) fn harness<F: AppFactory>(builder: ConfigBuilder) -> Harness<F::App> {
+    let auth = Auth::new(builder.build().expect("test configuration must be valid"));
+    let hits = Hits::default();
+    let app = F::build(auth.clone(), hits.clone());
+    Harness { auth, app, hits }
+}
+
+impl<A: TestApp> Harness<A> {
+    /// Sends a request, noting whether a handler ran.
+    pub(crate) async fn send(&self, req: Req) -> Sent {
+        let before = self.hits.count();
+        let resp = self.app.send(req.build()).await;
+        Sent {
+            ran: self.hits.count() > before,
+            resp,
+        }
+    }
+
+    /// Logs in through `path` (one of the `/login*` routes) and returns the cookies set.
+    pub(crate) async fn login(&self, path: &str) -> Jar {
+        let sent = self
+            .send(post(path).json(&serde_json::json!({
+                "username": routes::USER,
+                "password": routes::PASSWORD,
+            })))
+            .await;
+        sent.assert_ok(path);
+        Jar::from_sent(&sent)
+    }
+
+    /// An access token for `sub` with the configured settings.
+    pub(crate) fn access(&self, sub: &str) -> String {
+        self.auth.create_access_token(sub).unwrap().into_string()
+    }
+
+    /// A refresh token for `sub` with the configured settings.
+    pub(crate) fn refresh(&self, sub: &str) -> String {
+        self.auth.create_refresh_token(sub).unwrap().into_string()
+    }
+
+    /// The cookies `set_access_cookies` / `set_refresh_cookies` would set for new tokens.
+    pub(crate) fn jar_for(&self, sub: &str) -> Jar {
+        let a = self.auth.create_access_token(sub).unwrap();
+        let r = self.auth.create_refresh_token(sub).unwrap();
+        let cookies = self
+            .auth
+            .set_access_cookies(&a)
+            .and(self.auth.set_refresh_cookies(&r));
+        Jar::from_values(cookies.header_values())
+    }
+}
+
+/// A response and whether a handler ran while producing it.
+#[derive(Debug)]
+pub(crate) struct Sent {
+    pub(crate) resp: Response<Bytes>,
+    pub(crate) ran: bool,
+}
+
+impl Sent {
+    pub(crate) fn status(&self) -> u16 {
+        self.resp.status().as_u16()
+    }
+
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(self.resp.body()).into_owned()
+    }
+
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_slice(self.resp.body())
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.text()))
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.resp
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().expect("header value is not ASCII"))
+    }
+
+    /// Every `Set-Cookie` value, in order.
+    pub(crate) fn set_cookies(&self) -> Vec<String> {
+        self.resp
+            .headers()
+            .get_all(http::header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The handler ran and answered 200; returns the JSON body.
+    #[track_caller]
+    pub(crate) fn assert_ok(&self, ctx: &str) -> Value {
+        assert_eq!(self.status(), 200, "{ctx}: body {}", self.text());
+        assert!(self.ran, "{ctx}: the handler did not run");
+        assert!(
+            self.header(routes::HANDLER_HEADER).is_some(),
+            "{ctx}: no {} marker",
+            routes::HANDLER_HEADER
+        );
+        self.json()
+    }
+
+    /// The handler ran, answered 200 and saw `user`.
+    #[track_caller]
+    pub(crate) fn assert_user(&self, user: &str, ctx: &str) -> Value {
+        let v = self.assert_ok(ctx);
+        assert_eq!(v["user"], user, "{ctx}: {v}");
+        v
+    }
+
+    /// The request was refused with `status` and the JSON `code`, before any handler ran,
+    /// without setting cookies.
+    #[track_caller]
+    pub(crate) fn assert_rejected(&self, status: u16, code: &str, ctx: &str) {
+        assert_eq!(self.status(), status, "{ctx}: body {}", self.text());
+        let v = self.json();
+        assert_eq!(v["code"], code, "{ctx}: {v}");
+        assert!(
+            v["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{ctx}: no detail in {v}"
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/json"),
+            "{ctx}"
+        );
+        assert!(
+            !self.ran,
+            "{ctx}: the handler ran although the request was refused"
+        );
+        assert!(
+            self.header(routes::HANDLER_HEADER).is_none(),
+            "{ctx}: a handler marker is present on a rejection"
+        );
+        assert!(
+            self.set_cookies().is_empty(),
+            "{ctx}: a rejection set cookies: {:?}",
+            self.set_cookies()
+        );
+    }
+}
+
+/// A framework-neutral request under construction.
+#[derive(Debug, Clone)]
+pub(crate) struct Req {
+    method: http::Method,
+    uri: String,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+    host: bool,
+}
+
+pub(crate) fn request(method: http::Method, uri: &str) -> Req {
+    Req {
+        method,
+        uri: uri.to_owned(),
+        headers: Vec::new(),
+        body: Bytes::new(),
+        host: true,
+    }
+}
+
+pub(crate) fn get(uri: &str) -> Req {
+    request(http::Method::GET, uri)
+}
+
+pub(crate) fn post(uri: &str) -> Req {
+    request(http::Method::POST, uri)
+}
+
+pub(crate) fn delete(uri: &str) -> Req {
+    request(http::Method::DELETE, uri)
+}
+
+impl Req {
+    /// Adds a header (repeated names are sent as separate headers).
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// `Authorization: Bearer <token>`.
+    pub(crate) fn bearer(self, token: &str) -> Self {
+        self.header("authorization", format!("Bearer {token}"))
+    }
+
+    /// One raw `Cookie` header.
+    pub(crate) fn cookie(self, raw: impl Into<String>) -> Self {
+        self.header("cookie", raw)
+    }
+
+    /// The jar's cookies, as one `Cookie` header.
+    pub(crate) fn jar(self, jar: &Jar) -> Self {
+        self.cookie(jar.header())
+    }
+
+    /// `X-CSRF-TOKEN`.
+    pub(crate) fn csrf(self, value: &str) -> Self {
+        self.header("x-csrf-token", value)
+    }
+
+    /// `Sec-Fetch-Site`.
+    pub(crate) fn fetch_site(self, value: &str) -> Self {
+        self.header("sec-fetch-site", value)
+    }
+
+    /// A body with its content type (and `Content-Length`, added when built).
+    pub(crate) fn body(self, content_type: &str, body: impl Into<Bytes>) -> Self {
+        let mut s = self.header("content-type", content_type);
+        s.body = body.into();
+        s
+    }
+
+    /// A JSON body.
+    pub(crate) fn json(self, v: &Value) -> Self {
+        self.body("application/json", serde_json::to_vec(v).unwrap())
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    pub(crate) fn form(self, body: &str) -> Self {
+        self.body("application/x-www-form-urlencoded", body.to_owned())
+    }
+
+    /// Sends no `Host` header.
+    pub(crate) fn without_host(mut self) -> Self {
+        self.host = false;
+        self
+    }
+
+    /// The `http::Request`: adds `Host: app.example` unless a host was given or removed,
+    /// and `Content-Length` for a non-empty body, as a real client would.
+    pub(crate) fn build(self) -> Request<Bytes> {
+        let mut b = Request::builder().method(self.method).uri(&self.uri);
+        let has = |name: &str| {
+            self.headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case(name))
+        };
+        if self.host && !has("host") {
+            b = b.header("host", HOST);
+        }
+        if !self.body.is_empty() && !has("content-length") {
+            b = b.header("content-length", self.body.len().to_string());
+        }
+        for (k, v) in &self.headers {
+            b = b.header(k.as_str(), v.as_str());
+        }
+        b.body(self.body).unwrap()
+    }
+}
+
+/// A minimal cookie jar: name → value, in the order first set; `Max-Age=0` deletes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Jar(Vec<(String, String)>);
+
+impl Jar {
+    pub(crate) fn from_sent(sent: &Sent) -> Self {
+        let mut jar = Self::default();
+        jar.update(sent);
+        jar
+    }
+
+    pub(crate) fn from_values(values: &[HeaderValue]) -> Self {
+        let mut jar = Self::default();
+        for v in values {
+            jar.apply(v.to_str().unwrap());
+        }
+        jar
+    }
+
+    /// Applies the `Set-Cookie` headers of a response.
+    pub(crate) fn update(&mut self, sent: &Sent) {
+        for c in sent.set_cookies() {
+            self.apply(&c);
+        }
+    }
+
+    fn apply(&mut self, set_cookie: &str) {
+        let (pair, attrs) = set_cookie.split_once(';').unwrap_or((set_cookie, ""));
+        let (name, value) = pair.split_once('=').expect("Set-Cookie without '='");
+        let deleted = attrs.split(';').any(|a| a.trim() == "Max-Age=0");
+        self.0.retain(|(n, _)| n != name);
+        if !deleted {
+            self.0.push((name.to_owned(), value.to_owned()));
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.try_get(name)
+            .unwrap_or_else(|| panic!("no cookie {name} in {:?}", self.names()))
+    }
+
+    pub(crate) fn try_get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub(crate) fn names(&self) -> Vec<&str> {
+        self.0.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    /// Only the named cookies.
+    pub(crate) fn only(&self, names: &[&str]) -> Self {
+        Self(
+            self.0
+                .iter()
+                .filter(|(n, _)| names.contains(&n.as_str()))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// The `Cookie` header value.
+    pub(crate) fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Default cookie names.
+pub(crate) mod names {
+    pub(crate) const ACCESS: &str = "access_token_cookie";
+    pub(crate) const REFRESH: &str = "refresh_token_cookie";
+    pub(crate) const ACCESS_CSRF: &str = "csrf_access_token";
+    pub(crate) const REFRESH_CSRF: &str = "csrf_refresh_token";
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+pub(crate) fn b64(data: impl AsRef<[u8]>) -> String {
+    URL_SAFE_NO_PAD.encode(data)
+}
+
+/// The decoded payload of a compact JWT.
+pub(crate) fn payload(token: &str) -> Value {
+    let p = token.split('.').nth(1).expect("not a JWT");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
+}
+
+/// The decoded header of a compact JWT.
+pub(crate) fn jose_header(token: &str) -> Value {
+    let h = token.split('.').next().expect("not a JWT");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).unwrap()).unwrap()
+}
+
+/// Signs `header.payload` with HMAC (`alg` picks the hash) and `secret`: forges tokens the
+/// library's API refuses to create (future `nbf`, no `exp`, `crit`, arbitrary `kid`...).
+pub(crate) fn forge_hmac(
+    alg: aws_lc_rs::hmac::Algorithm,
+    secret: &[u8],
+    header: &Value,
+    payload: &Value,
+) -> String {
+    let msg = format!(
+        "{}.{}",
+        b64(serde_json::to_vec(header).unwrap()),
+        b64(serde_json::to_vec(payload).unwrap())
+    );
+    let key = aws_lc_rs::hmac::Key::new(alg, secret);
+    let sig = aws_lc_rs::hmac::sign(&key, msg.as_bytes());
+    format!("{msg}.{}", b64(sig.as_ref()))
+}
+
+/// HS256 with [`SECRET`]: what the default test app accepts, when the claims are right.
+pub(crate) fn forge(header: &Value, payload: &Value) -> String {
+    forge_hmac(aws_lc_rs::hmac::HMAC_SHA256, SECRET, header, payload)
+}
+
+/// Valid access-token claims for `sub`, expiring in ten minutes.
+pub(crate) fn access_claims(sub: &str) -> Value {
+    let now = now();
+    serde_json::json!({
+        "sub": sub,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "jti": "forged-jti",
+        "type": "access",
+        "fresh": false,
+    })
+}
+
+/// Replaces the payload of `token`, keeping its header and signature.
+pub(crate) fn with_payload(token: &str, payload: &Value) -> String {
+    let mut parts = token.split('.');
+    let h = parts.next().unwrap();
+    let _ = parts.next().unwrap();
+    let s = parts.next().unwrap();
+    format!("{h}.{}.{s}", b64(serde_json::to_vec(payload).unwrap()))
+}
