@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 need=()
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v cmake >/dev/null 2>&1 || need+=(cmake)
+# The demo's real-browser tests (crates/authjwt-demo/tests/browser.rs) drive Debian's
+# Chromium through chromedriver; they fail, never skip, when these are missing.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq

@@ -1,0 +1,55 @@
+//! The router: every route of the contract, and the layers every request goes through.
+
+use authjwt::{RouteOptions, TokenLocation};
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+
+use crate::errors;
+use crate::limits;
+use crate::routes::{account, dual, page, resources};
+use crate::state::AppState;
+
+/// The demo's router.
+///
+/// Layers, outermost first: request headers above 16 KiB → 431; unsafe cross-site requests
+/// (`Sec-Fetch-Site`, `Origin`) → 403 before any handler or token check runs, `POST /login`
+/// included; then the library's layer that hands the [`authjwt::Auth`] to the extractors.
+/// Unknown paths answer 404 and other methods 405, both as JSON.
+///
+/// ```
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// let router: axum::Router = authjwt_demo::app(authjwt_demo::AppState::new(auth));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn app(state: AppState) -> Router {
+    let auth = state.auth.clone();
+    Router::new()
+        .route("/", get(page::index))
+        .route("/.well-known/jwks.json", get(page::jwks))
+        .route("/login", post(account::login))
+        .route("/refresh", post(account::refresh))
+        .route("/logout", post(account::logout))
+        .route("/protected", get(resources::protected))
+        .route("/posts", post(resources::create_post))
+        // Seed 002's webhook: the access cookie without the CSRF header. Still behind the
+        // cross-site refusal above: servers calling a webhook send no Origin/Sec-Fetch-Site.
+        .route(
+            "/webhook",
+            post(resources::webhook).layer(RouteOptions::new().verify_csrf(false)),
+        )
+        .route("/dual/login", post(dual::login))
+        // Seed 002's dual strategy: the access token from the Authorization header only.
+        .route(
+            "/dual/protected",
+            get(dual::protected).layer(RouteOptions::new().locations([TokenLocation::Headers])),
+        )
+        .route("/dual/refresh", post(dual::refresh))
+        .fallback(errors::not_found)
+        .method_not_allowed_fallback(errors::method_not_allowed)
+        .with_state(state)
+        .layer(auth.layer())
+        .layer(auth.cross_origin_layer())
+        .layer(middleware::from_fn(limits::limit_header_size))
+}

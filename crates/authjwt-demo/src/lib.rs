@@ -1,0 +1,51 @@
+//! The authjwt demo server: seed 002's cookie example as a web app. JWTs travel in HttpOnly
+//! cookies, unsafe requests carry the CSRF double-submit header, cross-site requests are
+//! refused, and a plain HTML page drives every route.
+//!
+//! The binary (`cargo run --release -p authjwt-demo`) reads [`Settings`] from the
+//! environment and serves [`app`] on `127.0.0.1:$PORT`. Tests build the same router:
+//!
+//! ```
+//! use authjwt::Auth;
+//! use authjwt_demo::{AppState, Settings, app};
+//!
+//! let (config, _source) = Settings::default().config()?;
+//! let state = AppState::new(Auth::new(config));
+//! let router: axum::Router = app(state.clone());
+//! // Drive `router` with `tower::ServiceExt::oneshot`, or serve it:
+//! // axum::serve(tokio::net::TcpListener::bind("127.0.0.1:0").await?, router).await?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! | route | what it does |
+//! |---|---|
+//! | `GET /` | the web page |
+//! | `POST /login` | `{username, password}` → the four cookies |
+//! | `GET /protected` | the access cookie → `{message, username, email}` |
+//! | `POST /posts` | the access cookie + `X-CSRF-TOKEN` → `{message, user}` |
+//! | `POST /refresh` | the refresh cookie + its `X-CSRF-TOKEN` → new cookies |
+//! | `POST /logout` | the CSRF header of the access (or, once expired, refresh) token → cookies cleared |
+//! | `POST /webhook` | the access cookie, no CSRF header needed |
+//! | `POST /dual/login` | access token in the body, refresh token in its cookie |
+//! | `GET /dual/protected` | the access token from `Authorization: Bearer` only |
+//! | `POST /dual/refresh` | the refresh cookie → a new access token in the body |
+//! | `GET /.well-known/jwks.json` | the public keys (asymmetric algorithms) |
+
+mod app;
+pub mod errors;
+pub mod limits;
+pub mod posts;
+mod routes;
+pub mod sessions;
+pub mod settings;
+mod state;
+pub mod users;
+
+pub use app::app;
+pub use settings::{KeySource, Settings, SettingsError};
+pub use state::AppState;
+
+/// The repository's README, whose quick start is compiled as a doctest.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

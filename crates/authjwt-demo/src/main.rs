@@ -1,0 +1,63 @@
+//! `cargo run --release -p authjwt-demo`: serves the demo on http://127.0.0.1:$PORT.
+
+use std::io::IsTerminal;
+use std::net::Ipv4Addr;
+use std::process::ExitCode;
+
+use authjwt::Auth;
+use authjwt_demo::{AppState, KeySource, Settings, app};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Logs go to stderr, so stdout carries only the URL line.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let settings = Settings::from_env()?;
+    let (config, source) = settings.config()?;
+    if source == KeySource::Generated {
+        tracing::warn!(
+            "JWT_SECRET_KEY is not set: generated a random HS256 key for this process; \
+             sessions end when it stops. Set JWT_SECRET_KEY (at least 32 bytes) to keep them."
+        );
+    }
+    if settings.redis_url.is_some() {
+        tracing::warn!(
+            "REDIS_URL is set, but this build of the demo keeps its state in memory only"
+        );
+    }
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, settings.port)).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    #[allow(clippy::print_stdout, reason = "the URL to open is the demo's output")]
+    {
+        println!("authjwt demo: open {url}");
+    }
+    tracing::info!(%url, "listening");
+    axum::serve(listener, app(AppState::new(Auth::new(config))))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+/// Ctrl-C ends the server after the requests in flight.
+async fn shutdown() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        // No signal handler could be installed: run until killed.
+        std::future::pending::<()>().await;
+    }
+}

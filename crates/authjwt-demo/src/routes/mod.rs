@@ -1,0 +1,6 @@
+//! The handlers, by concern.
+
+pub(crate) mod account;
+pub(crate) mod dual;
+pub(crate) mod page;
+pub(crate) mod resources;

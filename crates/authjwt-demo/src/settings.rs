@@ -1,0 +1,216 @@
+//! The demo's settings: the environment variables of the contract, and the [`Config`] they
+//! make (cookies only, `Secure` off for local http, `SameSite=Lax`).
+
+use std::fmt;
+use std::time::Duration;
+
+use authjwt::{Algorithm, Config, ConfigError, KeyError, SameSite, SigningKey, TokenLocation};
+
+/// The port when `PORT` is unset.
+pub const DEFAULT_PORT: u16 = 8000;
+/// The access token lifetime when `JWT_ACCESS_TOKEN_EXPIRES` is unset: 15 minutes.
+pub const DEFAULT_ACCESS_EXPIRES: Duration = Duration::from_secs(900);
+/// The refresh token lifetime when `JWT_REFRESH_TOKEN_EXPIRES` is unset: 30 days.
+pub const DEFAULT_REFRESH_EXPIRES: Duration = Duration::from_secs(2_592_000);
+
+/// What the demo reads from its environment.
+///
+/// | variable | meaning | default |
+/// |---|---|---|
+/// | `PORT` | the port bound on 127.0.0.1 | `8000` |
+/// | `JWT_SECRET_KEY` | the HS256 secret (at least 32 bytes) | a random key, with a warning |
+/// | `JWT_ALGORITHM` | an asymmetric algorithm (`RS256`, `ES256`, `EdDSA`, …) to publish a JWKS | `HS256` |
+/// | `JWT_PRIVATE_KEY` | the PEM private key for that algorithm | unset |
+/// | `JWT_ACCESS_TOKEN_EXPIRES` | access token lifetime, seconds | `900` |
+/// | `JWT_REFRESH_TOKEN_EXPIRES` | refresh token lifetime, seconds | `2592000` |
+/// | `REDIS_URL` | shared revocation store | unset (in memory) |
+///
+/// ```
+/// use std::collections::HashMap;
+/// let vars = HashMap::from([("PORT", "9000"), ("JWT_ACCESS_TOKEN_EXPIRES", "2")]);
+/// let settings = authjwt_demo::Settings::from_lookup(|k| vars.get(k).map(|v| v.to_string()))?;
+/// assert_eq!(settings.port, 9000);
+/// assert_eq!(settings.access_expires.as_secs(), 2);
+/// # Ok::<(), authjwt_demo::SettingsError>(())
+/// ```
+#[derive(Clone)]
+pub struct Settings {
+    /// `PORT`.
+    pub port: u16,
+    /// `JWT_SECRET_KEY`; `None` makes the demo generate a key (tokens die with the process).
+    pub secret: Option<String>,
+    /// `JWT_ALGORITHM`. Defaults to HS256.
+    pub algorithm: Algorithm,
+    /// `JWT_PRIVATE_KEY` (or a PEM given in `JWT_SECRET_KEY`), for asymmetric algorithms.
+    pub private_key: Option<String>,
+    /// `JWT_ACCESS_TOKEN_EXPIRES`.
+    pub access_expires: Duration,
+    /// `JWT_REFRESH_TOKEN_EXPIRES`.
+    pub refresh_expires: Duration,
+    /// `REDIS_URL`.
+    pub redis_url: Option<String>,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Secrets never reach a log line.
+        f.debug_struct("Settings")
+            .field("port", &self.port)
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .field("algorithm", &self.algorithm)
+            .field(
+                "private_key",
+                &self.private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("access_expires", &self.access_expires)
+            .field("refresh_expires", &self.refresh_expires)
+            .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            port: DEFAULT_PORT,
+            secret: None,
+            algorithm: Algorithm::HS256,
+            private_key: None,
+            access_expires: DEFAULT_ACCESS_EXPIRES,
+            refresh_expires: DEFAULT_REFRESH_EXPIRES,
+            redis_url: None,
+        }
+    }
+}
+
+/// A setting could not be used; the message names the variable and what it expects.
+#[derive(Debug)]
+pub enum SettingsError {
+    /// A variable has a value of the wrong form.
+    Invalid {
+        /// The variable.
+        var: &'static str,
+        /// What it should hold.
+        expected: &'static str,
+    },
+    /// The key could not be built.
+    Key(KeyError),
+    /// The configuration was refused by the library.
+    Config(ConfigError),
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Invalid { var, expected } => write!(f, "{var} must be {expected}"),
+            Self::Key(e) => write!(f, "JWT_SECRET_KEY / JWT_PRIVATE_KEY: {e}"),
+            Self::Config(e) => write!(f, "invalid configuration: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+/// Where the signing key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// From `JWT_SECRET_KEY` or `JWT_PRIVATE_KEY`.
+    Configured,
+    /// Generated at start-up because no key was configured: tokens do not survive a restart.
+    Generated,
+}
+
+fn invalid(var: &'static str, expected: &'static str) -> SettingsError {
+    SettingsError::Invalid { var, expected }
+}
+
+fn seconds(var: &'static str, value: &str) -> Result<Duration, SettingsError> {
+    match value.trim().parse::<u64>() {
+        Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
+        _ => Err(invalid(var, "a positive whole number of seconds, like 900")),
+    }
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the variables through `lookup` (tests pass a map). Empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
+        let mut s = Self::default();
+        if let Some(v) = get("PORT") {
+            s.port = v
+                .trim()
+                .parse()
+                .map_err(|_| invalid("PORT", "a port number, like 8000"))?;
+        }
+        s.secret = get("JWT_SECRET_KEY");
+        if let Some(v) = get("JWT_ALGORITHM") {
+            s.algorithm = v.trim().parse().map_err(|_| {
+                invalid(
+                    "JWT_ALGORITHM",
+                    "one of HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 EdDSA",
+                )
+            })?;
+        }
+        s.private_key = get("JWT_PRIVATE_KEY");
+        if let Some(v) = get("JWT_ACCESS_TOKEN_EXPIRES") {
+            s.access_expires = seconds("JWT_ACCESS_TOKEN_EXPIRES", &v)?;
+        }
+        if let Some(v) = get("JWT_REFRESH_TOKEN_EXPIRES") {
+            s.refresh_expires = seconds("JWT_REFRESH_TOKEN_EXPIRES", &v)?;
+        }
+        s.redis_url = get("REDIS_URL");
+        Ok(s)
+    }
+
+    fn signing_key(&self) -> Result<(SigningKey, KeySource), SettingsError> {
+        let hmac = matches!(
+            self.algorithm,
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+        );
+        if hmac {
+            return match &self.secret {
+                Some(secret) => SigningKey::from_secret(self.algorithm, secret.as_bytes())
+                    .map(|k| (k, KeySource::Configured))
+                    .map_err(SettingsError::Key),
+                None => SigningKey::generate_hmac(self.algorithm)
+                    .map(|k| (k, KeySource::Generated))
+                    .map_err(SettingsError::Key),
+            };
+        }
+        let pem = self
+            .private_key
+            .as_ref()
+            .or(self.secret.as_ref().filter(|s| s.contains("-----BEGIN")))
+            .ok_or(invalid(
+                "JWT_PRIVATE_KEY",
+                "a PEM private key for the asymmetric JWT_ALGORITHM",
+            ))?;
+        let key = SigningKey::from_pem(self.algorithm, pem.as_bytes())
+            .map_err(SettingsError::Key)?
+            // A kid lets verifiers pick the key from the published JWKS.
+            .with_kid("authjwt-demo-1");
+        Ok((key, KeySource::Configured))
+    }
+
+    /// The demo's configuration: these keys and lifetimes, cookies as the only token location,
+    /// `Secure` off (local http), `SameSite=Lax`, CSRF double submit on.
+    pub fn config(&self) -> Result<(Config, KeySource), SettingsError> {
+        let (key, source) = self.signing_key()?;
+        let config = Config::builder()
+            .signing_key(key)
+            .token_location([TokenLocation::Cookies])
+            .access_expires(self.access_expires)
+            .refresh_expires(self.refresh_expires)
+            // Local http only: browsers drop Secure cookies on http://127.0.0.1.
+            .cookie_secure(false)
+            .cookie_samesite(SameSite::Lax)
+            .build()
+            .map_err(SettingsError::Config)?;
+        Ok((config, source))
+    }
+}
