@@ -56,6 +56,15 @@ pub enum ConfigError {
     /// A key could not be built.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A verification key has no `kid`, so no token could ever select it.
+    #[error(
+        "a verifying key needs a kid: tokens select retired keys by the kid in their header \
+         (VerifyingKey::with_kid)"
+    )]
+    VerifyingKeyWithoutKid,
+    /// Two keys share a `kid`.
+    #[error("the kid {0:?} is used by two keys; every key needs its own kid")]
+    DuplicateKid(String),
     /// `SameSite=None` without `Secure`: browsers reject such cookies.
     #[error(
         "SameSite=None requires Secure cookies (browsers reject the cookie otherwise): \
@@ -159,6 +168,11 @@ pub struct Config {
     pub(crate) responder: Arc<dyn ErrorResponder>,
     pub(crate) revocation: Option<Arc<dyn RevocationStore>>,
 }
+
+/// The request path as it arrived, before any router stripped a nesting prefix.
+#[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
+pub(crate) struct FullPath(pub(crate) Box<str>);
 
 /// Cookie names and attributes.
 #[derive(Debug, Clone)]
@@ -365,8 +379,23 @@ impl Config {
             .saturating_add(self.leeway)
     }
 
-    pub(crate) fn is_csrf_exempt(&self, path: &str) -> bool {
+    /// Whether the request's route is exempt from the CSRF and Origin checks. Matched on the
+    /// full path: adapters record it before a router strips a nesting prefix.
+    pub(crate) fn is_csrf_exempt(&self, parts: &http::request::Parts) -> bool {
+        if self.csrf.exempt_routes.is_empty() {
+            return false;
+        }
+        let path = parts
+            .extensions
+            .get::<FullPath>()
+            .map_or(parts.uri.path(), |p| &p.0);
         self.csrf.exempt_routes.iter().any(|r| r == path)
+    }
+
+    /// Whether adapters must record [`FullPath`] for this configuration.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn needs_full_path(&self) -> bool {
+        !self.csrf.exempt_routes.is_empty()
     }
 }
 
@@ -825,6 +854,14 @@ impl ConfigBuilder {
     /// Validates the settings and builds the [`Config`].
     pub fn build(self) -> Result<Config, ConfigError> {
         let signing = self.signing.ok_or(ConfigError::MissingKey)??;
+        let mut kids: Vec<&str> = signing.kid().into_iter().collect();
+        for k in &self.verifying {
+            let kid = k.kid().ok_or(ConfigError::VerifyingKeyWithoutKid)?;
+            if kids.contains(&kid) {
+                return Err(ConfigError::DuplicateKid(kid.to_owned()));
+            }
+            kids.push(kid);
+        }
         let mut keys = KeySet::new(signing);
         for k in self.verifying {
             keys = keys.with_verifying_key(k);

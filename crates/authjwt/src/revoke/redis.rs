@@ -184,7 +184,7 @@ impl Shared {
             ("fam", Some(exp), None) => self.replica.insert_family(id, exp),
             ("sub", Some(cutoff), Some(exp)) => self.replica.insert_subject(id, cutoff, exp),
             _ => {
-                tracing::warn!(target: "authjwt::revocation", "ignored a malformed revocation entry")
+                tracing::warn!(target: "authjwt::revocation", "ignored a malformed revocation entry");
             }
         }
     }
