@@ -1,6 +1,7 @@
 //! The token lifecycle through a real axum Router with cookies and CSRF: logout that revokes,
 //! refresh rotation with reuse detection, revoke-all, and the implicit-refresh layer.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 #![cfg(feature = "axum")]
 
 use std::collections::HashMap;

@@ -1,6 +1,8 @@
 //! The in-memory store stays bounded: a million revocations that expire leave nothing behind,
 //! and a second million does not grow the process.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
 use authjwt::{MemoryStore, RevocationStore, TokenRef};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -2,6 +2,7 @@
 //! instances, failing closed during an outage, recovery with no revocation lost, and atomic
 //! refresh rotation across instances.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 #![cfg(all(feature = "redis", feature = "axum"))]
 
 mod redis_harness;

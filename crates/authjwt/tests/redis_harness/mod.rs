@@ -2,7 +2,7 @@
 //! temporary directory) and stops it by its PID. Tests fail loudly when the binary is
 //! missing: `scripts/test.sh` installs the Debian package `redis-server`.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -70,10 +70,10 @@ impl RedisServer {
                 let mut buf = [0u8; 16];
                 s.set_read_timeout(Some(Duration::from_millis(200)))
                     .unwrap();
-                if let Ok(n) = s.read(&mut buf) {
-                    if buf[..n].starts_with(b"+PONG") {
-                        return;
-                    }
+                if let Ok(n) = s.read(&mut buf)
+                    && buf[..n].starts_with(b"+PONG")
+                {
+                    return;
                 }
             }
             std::thread::sleep(Duration::from_millis(20));
