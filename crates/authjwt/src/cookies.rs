@@ -17,22 +17,24 @@ use crate::tokens::{IssuedToken, now};
 /// percent-encoded, padded or differently-cased name is another cookie, so `__Host-` prefixes
 /// keep their meaning. Two different values for the name are refused (a sibling subdomain
 /// may have planted one), the same value twice is accepted.
+///
+/// Headers are read as bytes: a byte outside ASCII anywhere in a `Cookie` header (another
+/// cookie's value, say) must not hide the pairs beside it, or a planted duplicate could go
+/// unseen. A value for `name` that is not UTF-8 is a malformed token.
 pub(crate) fn find_cookie<'a>(
     headers: &'a HeaderMap,
     name: &str,
 ) -> Result<Option<&'a str>, AuthError> {
-    let mut found: Option<&'a str> = None;
+    let mut found: Option<&'a [u8]> = None;
     for header in headers.get_all(COOKIE) {
-        let Ok(header) = header.to_str() else {
-            continue;
-        };
-        for pair in header.split(';') {
+        for pair in header.as_bytes().split(|&b| b == b';') {
             // RFC 6265 5.4: pairs are separated by "; "; only that space is stripped.
-            let pair = pair.strip_prefix(' ').unwrap_or(pair);
-            let Some((k, v)) = pair.split_once('=') else {
+            let pair = pair.strip_prefix(b" ").unwrap_or(pair);
+            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
                 continue;
             };
-            if k != name {
+            let (k, v) = (&pair[..eq], &pair[eq + 1..]);
+            if k != name.as_bytes() {
                 continue;
             }
             match found {
@@ -41,7 +43,20 @@ pub(crate) fn find_cookie<'a>(
             }
         }
     }
-    Ok(found)
+    found
+        .map(|v| std::str::from_utf8(v).map_err(|_| InvalidReason::Malformed.into()))
+        .transpose()
+}
+
+impl Config {
+    /// [`find_cookie`] for the fuzz targets and integration tests. Not a supported API.
+    #[doc(hidden)]
+    pub fn fuzz_find_cookie<'a>(
+        headers: &'a HeaderMap,
+        name: &str,
+    ) -> Result<Option<&'a str>, AuthError> {
+        find_cookie(headers, name)
+    }
 }
 
 /// `Set-Cookie` headers to add to a response: what the cookie helpers of [`Auth`] return.
@@ -270,6 +285,24 @@ mod tests {
             "padded name is another cookie"
         );
         assert_eq!(find_cookie(&h, "__host-x").unwrap(), None);
+    }
+
+    #[test]
+    fn non_ascii_bytes_elsewhere_do_not_hide_pairs() {
+        let mut h = HeaderMap::new();
+        let odd = HeaderValue::from_bytes(b"x=\xc3\xa9; a=1; y=\xff").unwrap();
+        h.append(COOKIE, odd.clone());
+        assert_eq!(find_cookie(&h, "a").unwrap(), Some("1"));
+        // A planted duplicate in a header with a non-ASCII byte is still seen.
+        h.append(COOKIE, HeaderValue::from_static("a=2"));
+        assert!(find_cookie(&h, "a").is_err());
+        // Our own cookie with a value that is not UTF-8 is a malformed token.
+        let mut h = HeaderMap::new();
+        h.append(COOKIE, odd);
+        assert_eq!(
+            find_cookie(&h, "y"),
+            Err(AuthError::InvalidToken(InvalidReason::Malformed))
+        );
     }
 
     #[test]

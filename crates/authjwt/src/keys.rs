@@ -136,6 +136,10 @@ pub enum KeyError {
         /// The kind of key the constructor builds.
         what: &'static str,
     },
+    /// A JSON Web Key cannot be used to verify signatures; the message says why (it never
+    /// contains key material).
+    #[error("unusable JWK: {0}")]
+    Jwk(&'static str),
 }
 
 fn family(alg: Algorithm) -> Family {
@@ -528,6 +532,143 @@ impl VerifyingKey {
         })
     }
 
+    /// A verification key from a JSON Web Key (RFC 7517, RFC 7518 section 6), such as one
+    /// entry of another service's JWKS document.
+    ///
+    /// | `kty` | members used | algorithms |
+    /// |---|---|---|
+    /// | `RSA` | `n`, `e` | RS256/384/512, PS256/384/512 (2048 to 8192 bits) |
+    /// | `EC` | `crv` (`P-256` or `P-384`), `x`, `y` | ES256 with P-256, ES384 with P-384 |
+    /// | `OKP` | `crv` (`Ed25519`), `x` | EdDSA |
+    /// | `oct` | `k` (at least 32/48/64 bytes) | HS256/384/512 |
+    ///
+    /// The key is pinned to one algorithm, like every [`VerifyingKey`]: the JWK's `alg`, or
+    /// `alg` when the JWK has none; when both are given they must agree. Refused: a JWK
+    /// without any algorithm, an algorithm or curve this library does not implement (P-521,
+    /// secp256k1, X25519, AES, `none`), a `kty` or `crv` that does not fit the algorithm,
+    /// members of the wrong length or not in strict base64url, an EC point that is not on its
+    /// curve, an RSA key the signature primitive refuses (under 2048 bits, bad exponent), a
+    /// `use` other than `sig`, `key_ops` without `verify`, and, for RSA, EC and OKP, a
+    /// private key (`d` present: publish and configure only the public half). The `kid`, when
+    /// present, is kept.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, VerifyingKey};
+    ///
+    /// let jwk = serde_json::json!({
+    ///     "kty": "EC", "crv": "P-256", "alg": "ES256", "kid": "k1", "use": "sig",
+    ///     "x": "04N0xi21hshyvBp7I167sbE_bXqyqkAPfefdklMO7wY",
+    ///     "y": "UI8exy-C06a7DUnjIdENkxeFtHM4-l_41LqEw9nVgmw",
+    /// });
+    /// let key = VerifyingKey::from_jwk(&jwk, None)?;
+    /// assert_eq!((key.algorithm(), key.kid()), (Algorithm::ES256, Some("k1")));
+    ///
+    /// // The JWK's alg pins the key: asking for another algorithm is refused.
+    /// assert!(VerifyingKey::from_jwk(&jwk, Some(Algorithm::ES384)).is_err());
+    /// // A point that is not on the curve is refused.
+    /// let mut bad = jwk.clone();
+    /// bad["y"] = "UI8exy-C06a7DUnjIdENkxeFtHM4-l_41LqEw9nVgnw".into();
+    /// assert!(VerifyingKey::from_jwk(&bad, None).is_err());
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
+    pub fn from_jwk(jwk: &serde_json::Value, alg: Option<Algorithm>) -> Result<Self, KeyError> {
+        let jwk = jwk.as_object().ok_or(KeyError::Jwk("not a JSON object"))?;
+        let text = |name: &str| match jwk.get(name) {
+            None => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(KeyError::Jwk("a member that must be a string is not one")),
+        };
+        let alg = match (text("alg")?, alg) {
+            (Some(named), asked) => {
+                let named: Algorithm = named.parse().map_err(|()| {
+                    KeyError::Jwk("its alg is not an algorithm this library verifies")
+                })?;
+                if asked.is_some_and(|a| a != named) {
+                    return Err(KeyError::Jwk(
+                        "its alg differs from the algorithm asked for",
+                    ));
+                }
+                named
+            }
+            (None, Some(asked)) => asked,
+            (None, None) => {
+                return Err(KeyError::Jwk("it names no alg: pass the algorithm"));
+            }
+        };
+        if let Some(usage) = text("use")?
+            && usage != "sig"
+        {
+            return Err(KeyError::Jwk("its use is not sig"));
+        }
+        if let Some(ops) = jwk.get("key_ops") {
+            let ops = ops
+                .as_array()
+                .ok_or(KeyError::Jwk("key_ops is not an array"))?;
+            if !ops.iter().any(|op| op == "verify") {
+                return Err(KeyError::Jwk("its key_ops do not include verify"));
+            }
+        }
+        let member = |name: &str| -> Result<Vec<u8>, KeyError> {
+            let value = text(name)?.ok_or(KeyError::Jwk("a required member is missing"))?;
+            URL_SAFE_NO_PAD
+                .decode(value)
+                .map_err(|_| KeyError::Jwk("a member is not strict base64url"))
+        };
+        let (kty, crv) = (text("kty")?, text("crv")?);
+        let fam = family(alg);
+        if fam != Family::Hmac && jwk.contains_key("d") {
+            return Err(KeyError::Jwk(
+                "it is a private key: configure the public JWK",
+            ));
+        }
+        let key = match (fam, kty) {
+            (Family::Hmac, Some("oct")) => Self::from_secret(alg, &member("k")?)?,
+            (Family::Rsa, Some("RSA")) => {
+                let (n, e) = (member("n")?, member("e")?);
+                // RFC 7518 6.3.1: the minimum number of octets, so no leading zero.
+                if n.first().is_none_or(|&b| b == 0) || e.first().is_none_or(|&b| b == 0) {
+                    return Err(KeyError::Jwk("n or e is empty or has a leading zero octet"));
+                }
+                Self::from_public_bytes(alg, &rsa_public_key_der(&n, &e), "RSA JWK")?
+            }
+            (Family::Ec, Some("EC")) => {
+                let (want, len) = if alg == Algorithm::ES256 {
+                    ("P-256", 32)
+                } else {
+                    ("P-384", 48)
+                };
+                if crv != Some(want) {
+                    return Err(KeyError::Jwk("its crv does not match the algorithm"));
+                }
+                let (x, y) = (member("x")?, member("y")?);
+                if x.len() != len || y.len() != len {
+                    return Err(KeyError::Jwk("x or y has the wrong length for the curve"));
+                }
+                let mut point = Vec::with_capacity(1 + 2 * len);
+                point.push(4);
+                point.extend_from_slice(&x);
+                point.extend_from_slice(&y);
+                // aws-lc-rs refuses a point that is not on the curve.
+                Self::from_public_bytes(alg, &point, "EC JWK")?
+            }
+            (Family::Ed, Some("OKP")) => {
+                if crv != Some("Ed25519") {
+                    return Err(KeyError::Jwk("its crv is not Ed25519"));
+                }
+                let x = member("x")?;
+                if x.len() != 32 {
+                    return Err(KeyError::Jwk("x is not 32 bytes"));
+                }
+                Self::from_public_bytes(alg, &x, "Ed25519 JWK")?
+            }
+            _ => return Err(KeyError::Jwk("its kty does not match the algorithm")),
+        };
+        Ok(match text("kid")? {
+            Some(kid) => key.with_kid(kid),
+            None => key,
+        })
+    }
+
     /// Sets the `kid` this key is looked up by.
     #[must_use]
     pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
@@ -612,6 +753,39 @@ impl VerifyingKey {
         }
         Some(serde_json::Value::Object(jwk))
     }
+}
+
+/// A PKCS#1 `RSAPublicKey` (RFC 8017 A.1.1) in DER: `SEQUENCE { INTEGER n, INTEGER e }`,
+/// from the unsigned big-endian `n` and `e` of a JWK (both non-empty, no leading zero).
+fn rsa_public_key_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    fn length(out: &mut Vec<u8>, len: usize) {
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes = len.to_be_bytes();
+            let skip = bytes.iter().take_while(|&&b| b == 0).count();
+            out.push(0x80 | (bytes.len() - skip) as u8);
+            out.extend_from_slice(&bytes[skip..]);
+        }
+    }
+    fn integer(out: &mut Vec<u8>, value: &[u8]) {
+        // A positive INTEGER whose top bit is set needs a leading zero octet.
+        let pad = value[0] & 0x80 != 0;
+        out.push(0x02);
+        length(out, value.len() + usize::from(pad));
+        if pad {
+            out.push(0);
+        }
+        out.extend_from_slice(value);
+    }
+    let mut body = Vec::with_capacity(n.len() + e.len() + 16);
+    integer(&mut body, n);
+    integer(&mut body, e);
+    let mut der = Vec::with_capacity(body.len() + 8);
+    der.push(0x30);
+    length(&mut der, body.len());
+    der.extend_from_slice(&body);
+    der
 }
 
 /// The signing key plus every key that may verify: the signing key's own verifying key and
@@ -802,6 +976,121 @@ mod tests {
         let dbg = format!("{key:?} {:?}", KeySet::new(key.clone()));
         assert!(!dbg.contains("super-secret"));
         assert!(dbg.contains("redacted"));
+    }
+
+    #[test]
+    fn from_jwk_round_trips_every_public_key() {
+        for (alg, private, _) in KEYS {
+            let signing = SigningKey::from_pem(*alg, private).unwrap().with_kid("k");
+            let jwk = signing.verifying_key().to_jwk().unwrap();
+            let key = VerifyingKey::from_jwk(&jwk, None).unwrap();
+            assert_eq!((key.algorithm(), key.kid()), (*alg, Some("k")));
+            let sig = signing.sign(b"message").unwrap();
+            assert!(key.verify(b"message", &sig), "{alg:?}");
+            assert!(!key.verify(b"messagf", &sig), "{alg:?}");
+            // Without alg in the JWK, the caller's algorithm pins it.
+            let mut bare = jwk.clone();
+            bare.as_object_mut().unwrap().remove("alg");
+            assert_eq!(
+                VerifyingKey::from_jwk(&bare, Some(*alg))
+                    .unwrap()
+                    .algorithm(),
+                *alg
+            );
+            assert!(VerifyingKey::from_jwk(&bare, None).is_err());
+        }
+        let oct = serde_json::json!({"kty": "oct", "alg": "HS256", "k": URL_SAFE_NO_PAD.encode([9u8; 32])});
+        let key = VerifyingKey::from_jwk(&oct, None).unwrap();
+        let signing = SigningKey::from_secret(Algorithm::HS256, &[9u8; 32]).unwrap();
+        assert!(key.verify(b"m", &signing.sign(b"m").unwrap()));
+    }
+
+    #[test]
+    fn from_jwk_refuses_what_it_cannot_verify_safely() {
+        let es = SigningKey::from_pem(Algorithm::ES256, KEYS[2].1).unwrap();
+        let good = es.verifying_key().to_jwk().unwrap();
+        let rsa = SigningKey::from_pem(Algorithm::RS256, KEYS[0].1).unwrap();
+        let rsa = rsa.verifying_key().to_jwk().unwrap();
+        let with = |base: &serde_json::Value, k: &str, v: serde_json::Value| {
+            let mut j = base.clone();
+            j[k] = v;
+            j
+        };
+        let mut flipped_y = URL_SAFE_NO_PAD.decode(good["y"].as_str().unwrap()).unwrap();
+        flipped_y[31] ^= 1;
+        let n = URL_SAFE_NO_PAD.decode(rsa["n"].as_str().unwrap()).unwrap();
+        let mut zero_n = vec![0u8];
+        zero_n.extend_from_slice(&n);
+        let cases = [
+            ("not an object", serde_json::json!("EC"), None),
+            ("use enc", with(&good, "use", "enc".into()), None),
+            (
+                "key_ops",
+                with(&good, "key_ops", serde_json::json!(["encrypt"])),
+                None,
+            ),
+            ("private", with(&good, "d", "AAAA".into()), None),
+            ("P-521", with(&good, "crv", "P-521".into()), None),
+            ("ES512", with(&good, "alg", "ES512".into()), None),
+            ("none", with(&good, "alg", "none".into()), None),
+            ("alg asked differs", good.clone(), Some(Algorithm::ES384)),
+            ("kty", with(&good, "kty", "RSA".into()), None),
+            ("x short", with(&good, "x", "AAAA".into()), None),
+            (
+                "x padded",
+                with(
+                    &good,
+                    "x",
+                    format!("{}=", good["x"].as_str().unwrap()).into(),
+                ),
+                None,
+            ),
+            (
+                "off curve",
+                with(&good, "y", URL_SAFE_NO_PAD.encode(&flipped_y).into()),
+                None,
+            ),
+            ("rsa as ES256", with(&rsa, "alg", "ES256".into()), None),
+            (
+                "n leading zero",
+                with(&rsa, "n", URL_SAFE_NO_PAD.encode(&zero_n).into()),
+                None,
+            ),
+            (
+                "rsa 1024",
+                with(&rsa, "n", URL_SAFE_NO_PAD.encode(&n[..128]).into()),
+                None,
+            ),
+            ("e number", with(&rsa, "e", 65537.into()), None),
+            (
+                "short oct",
+                serde_json::json!({"kty": "oct", "alg": "HS256", "k": URL_SAFE_NO_PAD.encode([1u8; 31])}),
+                None,
+            ),
+            (
+                "empty oct",
+                serde_json::json!({"kty": "oct", "alg": "HS256", "k": ""}),
+                None,
+            ),
+            (
+                "aes",
+                serde_json::json!({"kty": "oct", "alg": "A256GCM", "k": URL_SAFE_NO_PAD.encode([1u8; 32])}),
+                None,
+            ),
+            (
+                "okp x25519",
+                serde_json::json!({"kty": "OKP", "crv": "X25519", "alg": "EdDSA", "x": URL_SAFE_NO_PAD.encode([1u8; 32])}),
+                None,
+            ),
+        ];
+        for (name, jwk, alg) in cases {
+            let err = VerifyingKey::from_jwk(&jwk, alg).unwrap_err();
+            // Errors never echo key material.
+            assert!(
+                !err.to_string().contains(good["x"].as_str().unwrap()),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -96,6 +96,19 @@ pub(crate) fn locate<'a>(
     Ok(None)
 }
 
+impl Config {
+    /// [`locate`] for the fuzz targets and integration tests. Not a supported API.
+    #[doc(hidden)]
+    pub fn fuzz_locate<'a>(
+        &self,
+        parts: &'a Parts,
+        token_type: TokenType,
+        locations: &[TokenLocation],
+    ) -> Result<Option<(Cow<'a, str>, TokenLocation)>, AuthError> {
+        locate(self, parts, token_type, locations).map(|l| l.map(|l| (l.token, l.location)))
+    }
+}
+
 /// `Authorization: Bearer <token>`; the scheme is matched case-insensitively. Two different
 /// values of the header are refused rather than guessed between.
 fn from_header<'a>(config: &Config, parts: &'a Parts) -> Result<Option<&'a str>, AuthError> {
