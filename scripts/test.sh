@@ -12,6 +12,8 @@ command -v cmake >/dev/null 2>&1 || need+=(cmake)
 # Chromium through chromedriver; they fail, never skip, when these are missing.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+# The Redis revocation tests (library and demo) start their own redis-server.
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq

@@ -29,17 +29,16 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings::from_env()?;
-    let (config, source) = settings.config()?;
+    let (config, source) = settings.connect().await?;
     if source == KeySource::Generated {
         tracing::warn!(
             "JWT_SECRET_KEY is not set: generated a random HS256 key for this process; \
              sessions end when it stops. Set JWT_SECRET_KEY (at least 32 bytes) to keep them."
         );
     }
-    if settings.redis_url.is_some() {
-        tracing::warn!(
-            "REDIS_URL is set, but this build of the demo keeps its state in memory only"
-        );
+    match settings.redis_url {
+        Some(_) => tracing::info!("revocations are shared through Redis (REDIS_URL)"),
+        None => tracing::info!("revocations are kept in memory (set REDIS_URL to share them)"),
     }
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, settings.port)).await?;
     let url = format!("http://{}", listener.local_addr()?);

@@ -1,15 +1,17 @@
-//! The token lifecycle of the demo in one place: a login issues a pair of tokens, a refresh
-//! rotates the pair, a logout ends it. The handlers call only these three functions.
+//! The token lifecycle of the demo in one place: a login issues a pair of tokens in a new
+//! refresh family, a refresh rotates the pair, a logout ends it. The handlers call only
+//! these three functions, each a thin call into the library's lifecycle:
 //!
-//! Today a refresh issues a new access token and a new refresh token (without reuse
-//! detection), and a logout checks its CSRF header and clears the four cookies. Revocation
-//! (rotation with reuse detection, logout that revokes the presented tokens) plugs in here
-//! and nowhere else: each function has the shape of the library's lifecycle call that will
-//! replace its body (`create_login_tokens`, `refresh`, `logout`).
+//! - [`login`]: a fresh access token and a refresh token sharing a new family id
+//!   ([`Auth::create_login_tokens`]).
+//! - [`refresh`]: rotation with reuse detection ([`Auth::refresh`]): the refresh token is
+//!   used up; presenting it again revokes its whole family (`token_revoked`).
+//! - [`logout`]: the CSRF-checked logout that revokes the presented access and refresh
+//!   tokens and their family, then clears the four cookies ([`Auth::logout`]). Other
+//!   sessions of the same user stay valid.
 
 use authjwt::{
-    Auth, AuthError, Authenticated, IssuedToken, NoCustomClaims, Protection, SetCookies,
-    TokenError, TokenOptions, TokenType,
+    Auth, AuthError, Authenticated, IssuedToken, NoCustomClaims, Protection, SetCookies, TokenError,
 };
 use http::request::Parts;
 
@@ -31,59 +33,40 @@ impl TokenPair {
 }
 
 /// A login: a fresh access token (issued from a password, not a refresh) and a refresh
-/// token for `subject`.
+/// token for `subject`, in a new refresh family.
 pub fn login(auth: &Auth, subject: &str) -> Result<TokenPair, TokenError> {
-    let access = auth.create_token(TokenType::Access, subject, TokenOptions::new().fresh(true))?;
-    let refresh = auth.create_refresh_token(subject)?;
-    Ok(TokenPair { access, refresh })
+    let tokens = auth.create_login_tokens(subject)?;
+    Ok(TokenPair {
+        access: tokens.access,
+        refresh: tokens.refresh,
+    })
 }
 
 /// A refresh: verifies the refresh token of the request under `protection` (its CSRF header
-/// when it came from the cookie) and issues a new access token and a new refresh token.
+/// when it came from the cookie), uses it up, and issues a new access token and a new
+/// refresh token in the same family. A refresh token presented a second time revokes the
+/// family: both the thief's and the user's sessions end.
 pub async fn refresh(
     auth: &Auth,
     parts: &Parts,
     protection: &Protection,
 ) -> Result<(Authenticated, TokenPair), AuthError> {
-    let used = auth
-        .authenticate::<NoCustomClaims>(parts, protection)
-        .await?
-        .ok_or(AuthError::MissingToken)?;
-    let created = |r: Result<IssuedToken, TokenError>| {
-        r.map_err(|_| AuthError::Misconfigured("a refreshed token could not be signed"))
-    };
-    let access = created(auth.create_access_token(used.subject()))?;
-    let refresh = created(auth.create_refresh_token(used.subject()))?;
-    Ok((used, TokenPair { access, refresh }))
+    let rotated = auth.refresh::<NoCustomClaims>(parts, protection).await?;
+    Ok((
+        rotated.used,
+        TokenPair {
+            access: rotated.access,
+            refresh: rotated.refresh,
+        },
+    ))
 }
 
 /// A logout: authenticates the access token with its CSRF header or, when the access token
-/// is missing or expired, the refresh token with the refresh CSRF header. On success it
-/// returns the `Set-Cookie` headers that clear all four cookies; on failure nothing changes.
+/// is missing or expired, the refresh token with the refresh CSRF header; revokes the
+/// presented tokens and their family. On success it returns the `Set-Cookie` headers that
+/// clear all four cookies; on failure nothing changes.
 pub async fn logout(auth: &Auth, parts: &Parts) -> Result<SetCookies, AuthError> {
-    let ended = match auth
-        .authenticate::<NoCustomClaims>(parts, &Protection::access())
-        .await
-    {
-        Ok(Some(access)) => access,
-        Ok(None) => return Err(AuthError::MissingToken),
-        Err(first @ (AuthError::TokenExpired | AuthError::MissingToken)) => {
-            match auth
-                .authenticate::<NoCustomClaims>(parts, &Protection::refresh())
-                .await
-            {
-                Ok(Some(refresh)) => refresh,
-                // No refresh token either: the access token's error says more.
-                Ok(None) | Err(AuthError::MissingToken) => return Err(first),
-                Err(e) => return Err(e),
-            }
-        }
-        Err(e) => return Err(e),
-    };
-    tracing::debug!(
-        subject = ended.subject(),
-        jti = ended.jti(),
-        "session ended; cookies cleared"
-    );
-    Ok(auth.unset_cookies())
+    let cleared = auth.logout(parts).await?;
+    tracing::debug!("session ended: tokens revoked, cookies cleared");
+    Ok(cleared)
 }

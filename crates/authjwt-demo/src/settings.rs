@@ -2,9 +2,14 @@
 //! make (cookies only, `Secure` off for local http, `SameSite=Lax`).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use authjwt::{Algorithm, Config, ConfigError, KeyError, SameSite, SigningKey, TokenLocation};
+use authjwt::redis::RedisStore;
+use authjwt::{
+    Algorithm, Config, ConfigBuilder, ConfigError, KeyError, SameSite, SigningKey, StoreError,
+    TokenLocation,
+};
 
 /// The port when `PORT` is unset.
 pub const DEFAULT_PORT: u16 = 8000;
@@ -97,6 +102,8 @@ pub enum SettingsError {
     Key(KeyError),
     /// The configuration was refused by the library.
     Config(ConfigError),
+    /// `REDIS_URL` is set but the Redis revocation store could not be reached.
+    Redis(StoreError),
 }
 
 impl fmt::Display for SettingsError {
@@ -105,6 +112,7 @@ impl fmt::Display for SettingsError {
             Self::Invalid { var, expected } => write!(f, "{var} must be {expected}"),
             Self::Key(e) => write!(f, "JWT_SECRET_KEY / JWT_PRIVATE_KEY: {e}"),
             Self::Config(e) => write!(f, "invalid configuration: {e}"),
+            Self::Redis(e) => write!(f, "REDIS_URL: {e}"),
         }
     }
 }
@@ -197,20 +205,40 @@ impl Settings {
         Ok((key, KeySource::Configured))
     }
 
-    /// The demo's configuration: these keys and lifetimes, cookies as the only token location,
-    /// `Secure` off (local http), `SameSite=Lax`, CSRF double submit on.
-    pub fn config(&self) -> Result<(Config, KeySource), SettingsError> {
+    /// The demo's configuration before its revocation store is chosen: these keys and
+    /// lifetimes, cookies as the only token location, `Secure` off (local http),
+    /// `SameSite=Lax`, CSRF double submit on.
+    pub fn builder(&self) -> Result<(ConfigBuilder, KeySource), SettingsError> {
         let (key, source) = self.signing_key()?;
-        let config = Config::builder()
+        let builder = Config::builder()
             .signing_key(key)
             .token_location([TokenLocation::Cookies])
             .access_expires(self.access_expires)
             .refresh_expires(self.refresh_expires)
             // Local http only: browsers drop Secure cookies on http://127.0.0.1.
             .cookie_secure(false)
-            .cookie_samesite(SameSite::Lax)
-            .build()
-            .map_err(SettingsError::Config)?;
-        Ok((config, source))
+            .cookie_samesite(SameSite::Lax);
+        Ok((builder, source))
+    }
+
+    /// The configuration with revocations kept in this process's memory (`REDIS_URL` is
+    /// not looked at).
+    pub fn config(&self) -> Result<(Config, KeySource), SettingsError> {
+        let (builder, source) = self.builder()?;
+        Ok((builder.build().map_err(SettingsError::Config)?, source))
+    }
+
+    /// The configuration the binary runs with: revocations shared through Redis when
+    /// `REDIS_URL` is set (connecting first, and failing when Redis cannot be reached),
+    /// else kept in memory. Must run inside a Tokio runtime.
+    pub async fn connect(&self) -> Result<(Config, KeySource), SettingsError> {
+        let (mut builder, source) = self.builder()?;
+        if let Some(url) = &self.redis_url {
+            let store = RedisStore::connect(url)
+                .await
+                .map_err(SettingsError::Redis)?;
+            builder = builder.revocation_store(Arc::new(store));
+        }
+        Ok((builder.build().map_err(SettingsError::Config)?, source))
     }
 }

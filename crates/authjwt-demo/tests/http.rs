@@ -508,7 +508,7 @@ async fn logout_after_expiry_uses_the_refresh_tokens_csrf_value() {
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert_eq!(reply.set_cookies().len(), 4);
 
-    // Only an expired access token and no refresh token: the expiry is reported.
+    // Only an expired access token and no refresh token: nothing to prove the request with.
     let mut lone = jar.clone();
     lone.remove("refresh_token_cookie");
     let reply = send(
@@ -518,7 +518,126 @@ async fn logout_after_expiry_uses_the_refresh_tokens_csrf_value() {
             .unwrap(),
     )
     .await;
-    reply.assert_error(401, "token_expired");
+    assert_eq!(reply.status, 401, "{}", reply.text());
+    assert!(
+        ["missing_token", "token_expired"].contains(&reply.json()["code"].as_str().unwrap()),
+        "{}",
+        reply.text()
+    );
+    assert!(reply.set_cookies().is_empty());
+}
+
+#[tokio::test]
+async fn logout_revokes_the_presented_tokens_but_not_other_sessions() {
+    let app = app(state());
+    let jar = logged_in(&app).await;
+    let other_session = logged_in(&app).await;
+    let reply = send(
+        &app,
+        request("POST", "/logout", &jar, Some("csrf_access_token"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+
+    // Copies of the cookies taken before the logout are dead.
+    send(
+        &app,
+        request("GET", "/protected", &jar, None)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .assert_error(401, "token_revoked");
+    send(
+        &app,
+        request("POST", "/refresh", &jar, Some("csrf_refresh_token"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .assert_error(401, "token_revoked");
+    // The same user's other session is untouched.
+    let reply = send(
+        &app,
+        request("GET", "/protected", &other_session, None)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_revokes_its_whole_family() {
+    let app = app(state());
+    let stolen = logged_in(&app).await;
+    let refresh = |jar: &Jar| {
+        request("POST", "/refresh", jar, Some("csrf_refresh_token"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    // The user refreshes: the refresh token is used up and replaced.
+    let reply = send(&app, refresh(&stolen)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let mut user = stolen.clone();
+    user.update(&reply);
+    assert_eq!(
+        send(
+            &app,
+            request("GET", "/protected", &user, None)
+                .body(Body::empty())
+                .unwrap()
+        )
+        .await
+        .status,
+        200
+    );
+
+    // A thief replays the old refresh cookie: refused, and the family is revoked.
+    let reply = send(&app, refresh(&stolen)).await;
+    reply.assert_error(401, "token_revoked");
+    assert!(reply.set_cookies().is_empty());
+    // So the user's rotated tokens die with it: they must log in again.
+    send(&app, refresh(&user))
+        .await
+        .assert_error(401, "token_revoked");
+    send(
+        &app,
+        request("GET", "/protected", &user, None)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .assert_error(401, "token_revoked");
+    // A new login starts a new family.
+    let fresh = logged_in(&app).await;
+    assert_eq!(send(&app, refresh(&fresh)).await.status, 200);
+}
+
+#[tokio::test]
+async fn dual_refresh_rotates_too() {
+    let app = app(state());
+    let reply = send(&app, login_request("/dual/login", "user1", "password1")).await;
+    let mut jar = Jar::default();
+    jar.update(&reply);
+    let refresh = |jar: &Jar| {
+        request("POST", "/dual/refresh", jar, Some("csrf_refresh_token"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let reply = send(&app, refresh(&jar)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let mut next = jar.clone();
+    next.update(&reply);
+    assert_ne!(
+        next.get("refresh_token_cookie"),
+        jar.get("refresh_token_cookie")
+    );
+    send(&app, refresh(&jar))
+        .await
+        .assert_error(401, "token_revoked");
 }
 
 #[tokio::test]
