@@ -69,12 +69,10 @@ fn single_header<'a>(
         .map_err(|_| AuthError::CsrfMismatch)
 }
 
-/// Safe methods never change state, so the cross-origin check leaves them alone.
+/// The methods Go's `CrossOriginProtection` lets through unchecked. TRACE is not among
+/// them: Go checks it like any unsafe method, and so does this library.
 pub(crate) fn is_safe_method(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
-    )
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 /// The cross-origin check of Go's `CrossOriginProtection`, for unsafe methods:
@@ -84,6 +82,11 @@ pub(crate) fn is_safe_method(method: &Method) -> bool {
 /// 2. Without `Sec-Fetch-Site`, a missing `Origin` passes (not a browser, or an old one:
 ///    the double-submit check still applies); an `Origin` whose host equals the request's
 ///    host passes; a trusted origin passes; anything else is refused.
+///
+/// Headers are compared as bytes, like Go's: an `Origin` that is not visible ASCII is an
+/// origin that matches nothing, never an absent one. Stricter than Go in two places that
+/// no browser reaches: an empty `Origin` and an empty `Sec-Fetch-Site` are refused rather
+/// than treated as absent.
 pub(crate) fn check_origin(config: &Config, parts: &Parts) -> Result<(), AuthError> {
     if !config.origin.enabled || is_safe_method(&parts.method) {
         return Ok(());
@@ -91,8 +94,9 @@ pub(crate) fn check_origin(config: &Config, parts: &Parts) -> Result<(), AuthErr
     let origin = parts
         .headers
         .get(http::header::ORIGIN)
-        .and_then(|v| v.to_str().ok());
-    let trusted = || origin.is_some_and(|o| config.origin.trusted.iter().any(|t| t == o));
+        .map(http::HeaderValue::as_bytes);
+    let trusted =
+        || origin.is_some_and(|o| config.origin.trusted.iter().any(|t| t.as_bytes() == o));
     if let Some(site) = parts.headers.get("sec-fetch-site") {
         return match site.as_bytes() {
             b"same-origin" | b"none" => Ok(()),
@@ -105,9 +109,12 @@ pub(crate) fn check_origin(config: &Config, parts: &Parts) -> Result<(), AuthErr
     let host = parts
         .headers
         .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+        .map(http::HeaderValue::as_bytes)
+        .or_else(|| parts.uri.authority().map(|a| a.as_str().as_bytes()));
+    let origin_host = origin
+        .windows(3)
+        .position(|w| w == b"://")
+        .map(|i| &origin[i + 3..]);
     if origin_host.is_some() && origin_host == host {
         return Ok(());
     }
@@ -201,10 +208,32 @@ mod tests {
                 &[host, ("origin", "https://partner.example")],
                 true,
             ),
+            // Go checks TRACE like any unsafe method.
+            ("TRACE", &[("sec-fetch-site", "cross-site")], false),
+            ("OPTIONS", &[("sec-fetch-site", "cross-site")], true),
+            ("POST", &[host, ("origin", "")], false),
+            ("POST", &[("sec-fetch-site", "")], false),
         ];
         for (method, headers, ok) in cases {
             let p = parts(method, headers);
             assert_eq!(check_origin(&c, &p).is_ok(), *ok, "{method} {headers:?}");
         }
+    }
+
+    #[test]
+    fn an_origin_that_is_not_ascii_is_refused_not_ignored() {
+        let c = config();
+        let mut p = parts("POST", &[("host", "app.example")]);
+        p.headers.insert(
+            http::header::ORIGIN,
+            http::HeaderValue::from_bytes(b"https://\xc3\xa9vil.example").unwrap(),
+        );
+        assert_eq!(check_origin(&c, &p), Err(AuthError::CrossSiteRequest));
+        let mut p = parts("POST", &[]);
+        p.headers.insert(
+            "sec-fetch-site",
+            http::HeaderValue::from_bytes(b"same-origin\xff").unwrap(),
+        );
+        assert_eq!(check_origin(&c, &p), Err(AuthError::CrossSiteRequest));
     }
 }
