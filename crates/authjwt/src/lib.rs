@@ -5,6 +5,7 @@
 //! | feature | what it adds |
 //! |---|---|
 //! | `axum` | the axum 0.8 adapter: extractors, layers, `IntoResponse`/`IntoResponseParts` ([`axum`](crate::axum)) |
+//! | `actix` | the actix-web 4 adapter: extractors (`FromRequest`), middleware (`Transform`), `ResponseError`, `SetCookiesExt` ([`actix`](crate::actix)) |
 //! | `redis` | [`redis::RedisStore`]: revocations shared by several instances through Redis, checked against a local replica |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -23,6 +24,8 @@ mod locate;
 mod revoke;
 mod tokens;
 
+#[cfg(feature = "actix")]
+pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
 
