@@ -53,6 +53,14 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// Every algorithm, in declaration order.
+    ///
+    /// ```
+    /// use authjwt::Algorithm;
+    /// assert_eq!(Algorithm::ALL.len(), 12);
+    /// for alg in Algorithm::ALL {
+    ///     assert_eq!(alg.as_str().parse::<Algorithm>(), Ok(alg));
+    /// }
+    /// ```
     pub const ALL: [Algorithm; 12] = [
         Self::HS256,
         Self::HS384,
@@ -69,6 +77,12 @@ impl Algorithm {
     ];
 
     /// The JOSE name (`"HS256"`, …, `"EdDSA"`).
+    ///
+    /// ```
+    /// use authjwt::Algorithm;
+    /// assert_eq!(Algorithm::HS256.as_str(), "HS256");
+    /// assert_eq!(Algorithm::EdDSA.as_str(), "EdDSA");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Self::HS256 => "HS256",
@@ -102,6 +116,13 @@ impl fmt::Display for Algorithm {
 }
 
 /// A key could not be built. The message says what was expected; it never contains key bytes.
+///
+/// ```
+/// use authjwt::{Algorithm, KeyError, SigningKey};
+/// let err = SigningKey::from_secret(Algorithm::HS512, &[7u8; 32]).unwrap_err();
+/// assert_eq!(err, KeyError::ShortSecret { alg: Algorithm::HS512, len: 32, min: 64 });
+/// assert!(err.to_string().contains("at least 64 bytes"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
@@ -249,6 +270,15 @@ impl fmt::Debug for SigningKey {
 
 impl SigningKey {
     /// An HMAC key (HS256/384/512) from a raw secret of at least 32/48/64 bytes.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, SigningKey};
+    /// let key = SigningKey::from_secret(Algorithm::HS512, &[7u8; 64])?;
+    /// assert_eq!(key.algorithm(), Algorithm::HS512);
+    /// assert!(SigningKey::from_secret(Algorithm::HS512, &[7u8; 32]).is_err()); // too short
+    /// assert!(SigningKey::from_secret(Algorithm::RS256, &[7u8; 64]).is_err()); // not HMAC
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn from_secret(alg: Algorithm, secret: &[u8]) -> Result<Self, KeyError> {
         let (_, min) = hmac_algorithm(alg).ok_or(KeyError::WrongFamily {
             alg,
@@ -352,6 +382,14 @@ impl SigningKey {
     }
 
     /// A private key in DER form: RSA PKCS#1 or PKCS#8, EC PKCS#8, Ed25519 PKCS#8.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, SigningKey};
+    /// let der = include_bytes!("../tests/keys/rsa_private.der");
+    /// let key = SigningKey::from_der(Algorithm::PS256, der)?;
+    /// assert_eq!(key.verifying_key().to_jwk().unwrap()["kty"], "RSA");
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn from_der(alg: Algorithm, der: &[u8]) -> Result<Self, KeyError> {
         let invalid = KeyError::Invalid {
             alg,
@@ -400,6 +438,16 @@ impl SigningKey {
     }
 
     /// Sets the `kid` written into the header of every token this key signs.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, Auth, Config, SigningKey};
+    /// let key = SigningKey::from_secret(Algorithm::HS256, &[7u8; 32])?.with_kid("2026-11");
+    /// let auth = Auth::new(Config::builder().signing_key(key).build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let header = jsonwebtoken::decode_header(token.as_str())?;
+    /// assert_eq!(header.kid.as_deref(), Some("2026-11"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
         let kid: Arc<str> = Arc::from(kid.into());
@@ -409,16 +457,42 @@ impl SigningKey {
     }
 
     /// The algorithm.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, SigningKey};
+    /// let pem = include_bytes!("../tests/keys/ed25519_private.pem");
+    /// let key = SigningKey::from_pem(Algorithm::EdDSA, pem)?;
+    /// assert_eq!(key.algorithm(), Algorithm::EdDSA);
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn algorithm(&self) -> Algorithm {
         self.alg
     }
 
     /// The `kid`, if any.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, SigningKey};
+    /// let key = SigningKey::from_secret(Algorithm::HS256, &[7u8; 32])?;
+    /// assert_eq!(key.kid(), None); // tokens carry no `kid`
+    /// assert_eq!(key.with_kid("2026-11").kid(), Some("2026-11"));
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
     }
 
     /// The matching verification key (same algorithm and `kid`).
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, SigningKey};
+    /// let pem = include_bytes!("../tests/keys/ec256_private.pem");
+    /// let key = SigningKey::from_pem(Algorithm::ES256, pem)?.with_kid("2026-11");
+    /// let public = key.verifying_key(); // to publish, for example in a JWKS
+    /// assert_eq!(public.kid(), Some("2026-11"));
+    /// assert_eq!(public.to_jwk().unwrap()["crv"], "P-256");
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn verifying_key(&self) -> VerifyingKey {
         self.verifying.clone()
     }
@@ -480,11 +554,29 @@ impl fmt::Debug for VerifyingKey {
 
 impl VerifyingKey {
     /// An HMAC verification key (for a retired HMAC secret that must keep verifying).
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, VerifyingKey};
+    /// let retired = VerifyingKey::from_secret(Algorithm::HS256, &[1u8; 32])?.with_kid("2026-10");
+    /// assert_eq!(retired.algorithm(), Algorithm::HS256);
+    /// assert!(retired.to_jwk().is_none()); // secrets are never published
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn from_secret(alg: Algorithm, secret: &[u8]) -> Result<Self, KeyError> {
         Ok(SigningKey::from_secret(alg, secret)?.verifying)
     }
 
     /// A public key in PEM form (SubjectPublicKeyInfo, or PKCS#1 for RSA).
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, VerifyingKey};
+    /// let pem = include_bytes!("../tests/keys/ec256_public.pem");
+    /// let key = VerifyingKey::from_pem(Algorithm::ES256, pem)?;
+    /// assert_eq!(key.to_jwk().unwrap()["kty"], "EC");
+    /// // The algorithm must fit the key.
+    /// assert!(VerifyingKey::from_pem(Algorithm::RS256, pem).is_err());
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn from_pem(alg: Algorithm, pem: &[u8]) -> Result<Self, KeyError> {
         let invalid = KeyError::Invalid {
             alg,
@@ -508,6 +600,14 @@ impl VerifyingKey {
 
     /// A public key in DER form: SubjectPublicKeyInfo (any family), PKCS#1 `RSAPublicKey`,
     /// or the raw point / raw Ed25519 key.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, VerifyingKey};
+    /// let der = include_bytes!("../tests/keys/rsa_public.der");
+    /// let key = VerifyingKey::from_der(Algorithm::RS256, der)?.with_kid("2026-10");
+    /// assert_eq!(key.to_jwk().unwrap()["kty"], "RSA");
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn from_der(alg: Algorithm, der: &[u8]) -> Result<Self, KeyError> {
         Self::from_public_bytes(alg, der, "DER public key")
     }
@@ -525,6 +625,13 @@ impl VerifyingKey {
         }
         let parsed = sig::ParsedPublicKey::new(verification_algorithm(alg), bytes)
             .map_err(|_| KeyError::Invalid { alg, what })?;
+        if family(alg) == Family::Rsa && rsa_modulus(&parsed).is_none_or(|n| roca_fingerprint(&n)) {
+            return Err(KeyError::Invalid {
+                alg,
+                what: "RSA key: its modulus has the ROCA fingerprint (CVE-2017-15361), \
+                       so its private key can be computed; generate a new key",
+            });
+        }
         Ok(Self {
             alg,
             kid: None,
@@ -670,6 +777,16 @@ impl VerifyingKey {
     }
 
     /// Sets the `kid` this key is looked up by.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, Config, ConfigError, VerifyingKey};
+    /// let old = VerifyingKey::from_secret(Algorithm::HS256, &[1u8; 32])?;
+    /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
+    /// let err = builder().verifying_key(old.clone()).build().unwrap_err();
+    /// assert_eq!(err, ConfigError::VerifyingKeyWithoutKid); // no token could select it
+    /// assert!(builder().verifying_key(old.with_kid("2026-10")).build().is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
         self.kid = Some(Arc::from(kid.into()));
@@ -677,11 +794,27 @@ impl VerifyingKey {
     }
 
     /// The algorithm.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, VerifyingKey};
+    /// let pem = include_bytes!("../tests/keys/ed25519_public.pem");
+    /// let key = VerifyingKey::from_pem(Algorithm::EdDSA, pem)?;
+    /// assert_eq!(key.algorithm(), Algorithm::EdDSA); // the only one it verifies
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn algorithm(&self) -> Algorithm {
         self.alg
     }
 
     /// The `kid`, if any.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, VerifyingKey};
+    /// let key = VerifyingKey::from_secret(Algorithm::HS256, &[1u8; 32])?;
+    /// assert_eq!(key.kid(), None);
+    /// assert_eq!(key.with_kid("2026-10").kid(), Some("2026-10"));
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
     }
@@ -755,6 +888,41 @@ impl VerifyingKey {
     }
 }
 
+/// The modulus of a parsed RSA public key.
+fn rsa_modulus(parsed: &sig::ParsedPublicKey) -> Option<Vec<u8>> {
+    use aws_lc_rs::encoding::AsDer;
+    let spki = parsed.as_der().ok()?;
+    let public = aws_lc_rs::rsa::PublicKey::from_der(spki.as_ref()).ok()?;
+    Some(sig::RsaPublicKeyComponents::<Vec<u8>>::from(&public).n)
+}
+
+/// Whether an RSA modulus has the fingerprint of the keys generated by Infineon's RSALib
+/// (ROCA, CVE-2017-15361; Nemec et al., CCS 2017), whose factors can be computed from the
+/// public key: for every small prime `p` below, `n mod p` lies in the subgroup generated by
+/// 65537. A random modulus passes all 38 tests with negligible probability.
+fn roca_fingerprint(n: &[u8]) -> bool {
+    const PRIMES: [u32; 38] = [
+        3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89,
+        97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
+    ];
+    PRIMES.iter().all(|&p| {
+        let r = n
+            .iter()
+            .fold(0u32, |acc, &b| (acc * 256 + u32::from(b)) % p);
+        let g = 65537 % p;
+        let mut x = 1;
+        loop {
+            if x == r {
+                return true;
+            }
+            x = x * g % p;
+            if x == 1 {
+                return false;
+            }
+        }
+    })
+}
+
 /// A PKCS#1 `RSAPublicKey` (RFC 8017 A.1.1) in DER: `SEQUENCE { INTEGER n, INTEGER e }`,
 /// from the unsigned big-endian `n` and `e` of a JWK (both non-empty, no leading zero).
 fn rsa_public_key_der(n: &[u8], e: &[u8]) -> Vec<u8> {
@@ -813,6 +981,14 @@ pub struct KeySet {
 
 impl KeySet {
     /// A key set that signs with `signing` and verifies with it.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, KeySet, SigningKey};
+    /// let keys = KeySet::new(SigningKey::from_secret(Algorithm::HS256, &[2u8; 32])?);
+    /// assert_eq!(keys.len(), 1); // the signing key verifies too
+    /// assert_eq!(keys.signing_key().algorithm(), Algorithm::HS256);
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn new(signing: SigningKey) -> Self {
         let mut by_kid = HashMap::new();
         if let Some(kid) = &signing.kid {
@@ -823,6 +999,15 @@ impl KeySet {
 
     /// Adds a verification key (for example the previous signing key during rotation). A key
     /// without a `kid` gets none: only keys with a `kid` can be found by tokens.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm::HS256, KeySet, SigningKey, VerifyingKey};
+    /// let keys = KeySet::new(SigningKey::from_secret(HS256, &[2u8; 32])?.with_kid("2026-11"));
+    /// let old = VerifyingKey::from_secret(HS256, &[1u8; 32])?;
+    /// assert_eq!(keys.clone().with_verifying_key(old.clone()).len(), 1); // no kid: not added
+    /// assert_eq!(keys.with_verifying_key(old.with_kid("2026-10")).len(), 2);
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     #[must_use]
     pub fn with_verifying_key(mut self, key: VerifyingKey) -> Self {
         if let Some(kid) = &key.kid {
@@ -833,6 +1018,15 @@ impl KeySet {
 
     /// Removes the verification key of `kid` (tokens signed with it stop verifying). The
     /// signing key itself cannot be removed.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm::HS256, KeySet, SigningKey, VerifyingKey};
+    /// let keys = KeySet::new(SigningKey::from_secret(HS256, &[2u8; 32])?.with_kid("2026-11"))
+    ///     .with_verifying_key(VerifyingKey::from_secret(HS256, &[1u8; 32])?.with_kid("2026-10"));
+    /// let keys = keys.without_kid("2026-10").without_kid("2026-11"); // the signing key stays
+    /// assert_eq!(keys.len(), 1);
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     #[must_use]
     pub fn without_kid(mut self, kid: &str) -> Self {
         if self.signing.kid() != Some(kid) {
@@ -842,6 +1036,14 @@ impl KeySet {
     }
 
     /// The number of keys that can verify tokens.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm::HS256, KeySet, SigningKey, VerifyingKey};
+    /// let keys = KeySet::new(SigningKey::from_secret(HS256, &[2u8; 32])?.with_kid("2026-11"))
+    ///     .with_verifying_key(VerifyingKey::from_secret(HS256, &[1u8; 32])?.with_kid("2026-10"));
+    /// assert_eq!(keys.len(), 2);
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn len(&self) -> usize {
         if self.signing.kid.is_some() {
             self.by_kid.len()
@@ -851,11 +1053,26 @@ impl KeySet {
     }
 
     /// Always false: a key set has at least its signing key.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, KeySet, SigningKey};
+    /// let keys = KeySet::new(SigningKey::from_secret(Algorithm::HS256, &[2u8; 32])?);
+    /// assert!(!keys.is_empty());
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         false
     }
 
     /// The signing key.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm::HS256, KeySet, SigningKey, VerifyingKey};
+    /// let keys = KeySet::new(SigningKey::from_secret(HS256, &[2u8; 32])?.with_kid("2026-11"))
+    ///     .with_verifying_key(VerifyingKey::from_secret(HS256, &[1u8; 32])?.with_kid("2026-10"));
+    /// assert_eq!(keys.signing_key().kid(), Some("2026-11")); // new tokens name this key
+    /// # Ok::<(), authjwt::KeyError>(())
+    /// ```
     pub fn signing_key(&self) -> &SigningKey {
         &self.signing
     }
@@ -1091,6 +1308,20 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn roca_fingerprint_detection() {
+        // No modulus of the test keys has it.
+        for (alg, _, public) in &KEYS[..2] {
+            assert!(VerifyingKey::from_pem(*alg, public).is_ok());
+        }
+        // A product of primes congruent to powers of 65537 has it: the residues of
+        // 65537^k for every small prime are what the test looks for. 65537 itself passes.
+        assert!(roca_fingerprint(&65537u32.to_be_bytes()));
+        assert!(roca_fingerprint(&(65537u64 * 65537).to_be_bytes()));
+        assert!(!roca_fingerprint(&65539u32.to_be_bytes()));
+        assert!(!roca_fingerprint(&[0]));
     }
 
     #[test]
