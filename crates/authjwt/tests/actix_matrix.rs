@@ -548,3 +548,27 @@ async fn actix_responses_render_like_the_core() {
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers().get_all(SET_COOKIE).count(), 4);
 }
+
+#[actix_web::test]
+async fn actix_scope_guard_covers_unmatched_paths_under_its_prefix() {
+    // Documented on `Auth::require_middleware`: the scope's guard runs before routing inside
+    // the scope, so an unknown path there is refused without a token, and 404 with one.
+    let auth = Auth::new(common::base().build().unwrap());
+    let app = || {
+        App::new()
+            .service(
+                web::scope("/group")
+                    .wrap(auth.require_middleware(Protection::access()))
+                    .route("/a", web::get().to(plain)),
+            )
+            .wrap(auth.middleware())
+    };
+    let sent = send_to(app(), common::get("/group/nope")).await;
+    sent.assert_rejected(401, "missing_token", "unknown path in the scope");
+    let token = auth.create_access_token("alice").unwrap().to_string();
+    let sent = send_to(app(), common::get("/group/nope").bearer(&token)).await;
+    assert_eq!(sent.status(), 404);
+    let sent = send_to(app(), common::get(GROUP_A).bearer(&token)).await;
+    assert_eq!(sent.status(), 200);
+    assert_eq!(sent.text(), "ran");
+}

@@ -45,6 +45,13 @@ impl Auth {
     /// extensions as [`Authenticated`](crate::Authenticated) for handlers
     /// (`web::ReqData<Authenticated>`). It needs [`Auth::middleware`] outside it.
     ///
+    /// Middleware runs outside in: a [`RouteOptions`] middleware on one resource inside the
+    /// scope runs *after* this guard and cannot relax it. Give such a resource its own
+    /// `auth.require_middleware(Protection::access().verify_csrf(false))`, or list its path
+    /// in [`ConfigBuilder::csrf_exempt_routes`](crate::ConfigBuilder::csrf_exempt_routes).
+    /// Wrapping a scope guards every path under its prefix, matched or not: an unknown path
+    /// or method there is refused with 401 before actix answers 404 or 405.
+    ///
     /// ```
     /// use actix_web::{App, web};
     /// use authjwt::Protection;
