@@ -67,6 +67,15 @@ pub struct Auth {
 
 impl Auth {
     /// Wraps a validated configuration.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config};
+    /// let config = Config::builder().secret(b"an example secret of at least 32 bytes!").build()?;
+    /// let auth = Auth::new(config);
+    /// let handle = auth.clone(); // cheap: both share the one configuration
+    /// assert_eq!(handle.config().access_cookie_name(), "access_token_cookie");
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn new(config: Config) -> Self {
         Self {
             config: Arc::new(config),
@@ -75,11 +84,30 @@ impl Auth {
 
     /// Builds the configuration from the `JWT_*` environment variables
     /// ([`Config::from_env`]).
+    ///
+    /// ```
+    /// # // SAFETY of the example: single-threaded doctest.
+    /// # unsafe { std::env::remove_var("JWT_SECRET_KEY"); }
+    /// match authjwt::Auth::from_env() {
+    ///     Ok(auth) => println!("tokens are looked for in {:?}", auth.config().token_location()),
+    ///     // Errors name the variable and the form it expects.
+    ///     Err(err) => assert!(err.to_string().contains("JWT_SECRET_KEY")),
+    /// }
+    /// ```
     pub fn from_env() -> Result<Self, ConfigError> {
         Config::from_env().map(Self::new)
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let config = auth.config();
+    /// assert_eq!(config.access_expires(), Some(std::time::Duration::from_secs(15 * 60)));
+    /// assert_eq!(config.token_location(), [authjwt::TokenLocation::Headers]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn config(&self) -> &Config {
         &self.config
     }
@@ -98,8 +126,24 @@ impl Auth {
 
     /// Wraps `error` with this configuration's responder, for handlers that refuse a request
     /// themselves and want the same rendering as the extractors.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// // A handler that refuses a request itself, rendered like the extractors' rejections:
+    /// let rejection = auth.reject(authjwt::AuthError::FreshTokenRequired);
+    /// let resp = rejection.into_http_response();
+    /// assert_eq!(resp.status(), 401);
+    /// assert_eq!(resp.headers()["content-type"], "application/json");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reject(&self, error: AuthError) -> AuthRejection {
         error.trace();
+        AuthRejection::with_responder(error, self.config.responder.clone())
+    }
+
+    /// Renders an error the core has already traced, with this configuration's responder.
+    pub(crate) fn rejection(&self, error: AuthError) -> AuthRejection {
         AuthRejection::with_responder(error, self.config.responder.clone())
     }
 }

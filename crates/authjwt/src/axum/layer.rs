@@ -78,6 +78,18 @@ impl Auth {
 }
 
 /// Installs an [`Auth`] into requests. Made by [`Auth::layer`].
+///
+/// ```
+/// use authjwt::axum::AuthLayer;
+/// use axum::{Router, routing::get};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// let layer: AuthLayer = auth.layer();
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "hello" }))
+///     .layer(layer); // outermost, so that every route's extractors find the Auth
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct AuthLayer {
     auth: Auth,
@@ -95,6 +107,23 @@ impl<S> Layer<S> for AuthLayer {
 }
 
 /// The service of [`AuthLayer`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use tower::ServiceExt;
+/// use authjwt::axum::AccessToken;
+/// use axum::{Router, body::Body, routing::get};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// async fn me(AccessToken(user): AccessToken) -> String { user.subject().to_owned() }
+/// let app: Router = Router::new().route("/me", get(me)).layer(auth.layer());
+/// let token = auth.create_access_token("user1")?;
+/// let req = http::Request::get("/me").header("authorization", format!("Bearer {token}"));
+/// let resp = app.oneshot(req.body(Body::empty())?).await?;
+/// assert_eq!(resp.status(), 200);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone)]
 pub struct AuthService<S> {
     auth: Auth,
@@ -152,6 +181,19 @@ where
 }
 
 /// Guards a group of routes. Made by [`Auth::require`].
+///
+/// ```
+/// use authjwt::{Protection, axum::RequireAuthLayer};
+/// use axum::{Router, routing::get};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// let guard: RequireAuthLayer = auth.require(Protection::access());
+/// let admin: Router = Router::new()
+///     .route("/admin/stats", get(|| async { "stats" }))
+///     .route_layer(guard)
+///     .layer(auth.layer());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct RequireAuthLayer {
     protection: Protection,
@@ -169,6 +211,24 @@ impl<S> Layer<S> for RequireAuthLayer {
 }
 
 /// The service of [`RequireAuthLayer`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use tower::ServiceExt;
+/// use authjwt::{Authenticated, Protection};
+/// use axum::{Extension, Router, body::Body, routing::get};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// async fn me(Extension(user): Extension<Authenticated>) -> String { user.subject().into() }
+/// let app: Router = Router::new()
+///     .route("/me", get(me))
+///     .route_layer(auth.require(Protection::access()))
+///     .layer(auth.layer());
+/// let anonymous = http::Request::get("/me").body(Body::empty())?;
+/// assert_eq!(app.oneshot(anonymous).await?.status(), 401);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone)]
 pub struct RequireAuth<S> {
     protection: Protection,
@@ -211,13 +271,26 @@ where
                     }
                     inner.call(Request::from_parts(parts, body)).await
                 }
-                Err(e) => Ok(auth.reject(e).into_response()),
+                // Already traced by the core: render only.
+                Err(e) => Ok(auth.rejection(e).into_response()),
             }
         })
     }
 }
 
 /// Refuses cross-site unsafe requests. Made by [`Auth::cross_origin_layer`].
+///
+/// ```
+/// use authjwt::axum::CrossOriginLayer;
+/// use axum::{Router, routing::post};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// let layer: CrossOriginLayer = auth.cross_origin_layer();
+/// let app: Router = Router::new()
+///     .route("/login", post(|| async { "welcome" }))
+///     .layer(layer); // login CSRF: no token yet, but the origin is checked
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CrossOriginLayer {
     auth: Auth,
@@ -235,6 +308,21 @@ impl<S> Layer<S> for CrossOriginLayer {
 }
 
 /// The service of [`CrossOriginLayer`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use tower::ServiceExt;
+/// use axum::{Router, body::Body, routing::post};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// let app: Router = Router::new()
+///     .route("/login", post(|| async { "welcome" }))
+///     .layer(auth.cross_origin_layer());
+/// let req = http::Request::post("/login").header("sec-fetch-site", "cross-site");
+/// assert_eq!(app.oneshot(req.body(Body::empty())?).await?.status(), 403);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone)]
 pub struct CrossOrigin<S> {
     auth: Auth,
@@ -263,7 +351,8 @@ where
         Box::pin(async move {
             match checked {
                 Ok(()) => inner.call(Request::from_parts(parts, body)).await,
-                Err(e) => Ok(auth.reject(e).into_response()),
+                // Already traced by the core: render only.
+                Err(e) => Ok(auth.rejection(e).into_response()),
             }
         })
     }
@@ -293,6 +382,20 @@ impl Auth {
 }
 
 /// Renews access cookies close to expiry. Made by [`Auth::implicit_refresh_layer`].
+///
+/// ```
+/// use std::time::Duration;
+/// use axum::{Router, routing::get};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!")
+/// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+/// // Renew the access cookie of active users when it has less than 5 minutes left.
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "hello" }))
+///     .layer(auth.implicit_refresh_layer(Duration::from_secs(5 * 60)))
+///     .layer(auth.layer());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ImplicitRefreshLayer {
     auth: Auth,
@@ -312,6 +415,26 @@ impl<S> Layer<S> for ImplicitRefreshLayer {
 }
 
 /// The service of [`ImplicitRefreshLayer`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use tower::ServiceExt;
+/// use std::time::Duration;
+/// use axum::{Router, body::Body, routing::get};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!")
+/// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "hello" }))
+///     .layer(auth.implicit_refresh_layer(Duration::from_secs(15 * 60)));
+/// let login = auth.create_login_tokens("user1")?; // lives 15 minutes: inside the window
+/// let cookie = format!("access_token_cookie={}", login.access);
+/// let req = http::Request::get("/").header("cookie", cookie);
+/// let resp = app.oneshot(req.body(Body::empty())?).await?;
+/// assert!(resp.headers()["set-cookie"].to_str()?.starts_with("access_token_cookie="));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone)]
 pub struct ImplicitRefresh<S> {
     auth: Auth,
@@ -378,6 +501,21 @@ impl<S> Layer<S> for RouteOptions {
 }
 
 /// The service of [`RouteOptions`] used as a layer: adds the options to each request.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use tower::ServiceExt;
+/// use authjwt::RouteOptions;
+/// use axum::{Extension, Router, body::Body, routing::get};
+/// async fn show(Extension(options): Extension<RouteOptions>) -> String { format!("{options:?}") }
+/// let app: Router = Router::new()
+///     .route("/webhook", get(show).layer(RouteOptions::new().verify_csrf(false)));
+/// // The options reach the request, where the extractors (and this handler) find them.
+/// let resp = app.oneshot(http::Request::get("/webhook").body(Body::empty())?).await?;
+/// assert_eq!(resp.status(), 200);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone)]
 pub struct RouteOptionsService<S> {
     options: RouteOptions,

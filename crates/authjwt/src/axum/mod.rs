@@ -29,6 +29,6 @@ mod response;
 
 pub use extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
 pub use layer::{
-    AuthLayer, AuthService, CrossOrigin, CrossOriginLayer, RequireAuth, RequireAuthLayer,
-    RouteOptionsService,
+    AuthLayer, AuthService, CrossOrigin, CrossOriginLayer, ImplicitRefresh, ImplicitRefreshLayer,
+    RequireAuth, RequireAuthLayer, RouteOptionsService,
 };
