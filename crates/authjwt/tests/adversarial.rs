@@ -1435,7 +1435,7 @@ async fn fixture() -> Fx {
     let alice = apps[C].auth.create_login_tokens("alice").unwrap();
     let bob = apps[C].auth.create_login_tokens("bob").unwrap();
     let h = apps[H].auth.create_login_tokens("alice").unwrap();
-    let fx = Fx {
+    Fx {
         a_access: alice.access.to_string(),
         a_csrf: alice.access.csrf().unwrap().to_owned(),
         a_refresh: alice.refresh.to_string(),
@@ -1459,8 +1459,7 @@ async fn fixture() -> Fx {
             .unwrap()
             .to_string(),
         apps,
-    };
-    fx
+    }
 }
 
 /// The requests the cases are variations of: each succeeds and reaches its handler, so a
