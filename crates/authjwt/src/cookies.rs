@@ -50,6 +50,14 @@ pub(crate) fn find_cookie<'a>(
 
 impl Config {
     /// [`find_cookie`] for the fuzz targets and integration tests. Not a supported API.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue};
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("cookie", HeaderValue::from_static("a=1; __Host-b=2; __host-b=3"));
+    /// assert_eq!(authjwt::Config::fuzz_find_cookie(&headers, "__Host-b")?, Some("2"));
+    /// # Ok::<(), authjwt::AuthError>(())
+    /// ```
     #[doc(hidden)]
     pub fn fuzz_find_cookie<'a>(
         headers: &'a HeaderMap,
@@ -83,17 +91,52 @@ pub struct SetCookies {
 
 impl SetCookies {
     /// No cookies.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let mut cookies = authjwt::SetCookies::new();
+    /// assert!(cookies.header_values().is_empty());
+    /// cookies = cookies.and(auth.unset_access_cookies());
+    /// assert_eq!(cookies.header_values().len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Appends the cookies of `other`.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let login = auth.create_login_tokens("user1")?;
+    /// let cookies = auth
+    ///     .set_access_cookies(&login.access)
+    ///     .and(auth.set_refresh_cookies(&login.refresh));
+    /// assert_eq!(cookies.header_values().len(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn and(mut self, other: SetCookies) -> Self {
         self.headers.extend(other.headers);
         self
     }
 
     /// Appends the `Set-Cookie` headers to `headers` (existing cookies are kept).
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let mut response = http::Response::new(());
+    /// response.headers_mut().append("set-cookie", http::HeaderValue::from_static("theme=dark"));
+    /// auth.unset_cookies().apply(response.headers_mut());
+    /// // The existing cookie is kept and the four deletions are added.
+    /// assert_eq!(response.headers().get_all("set-cookie").iter().count(), 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn apply(&self, headers: &mut HeaderMap) {
         for h in &self.headers {
             headers.append(SET_COOKIE, h.clone());
@@ -101,6 +144,18 @@ impl SetCookies {
     }
 
     /// The `Set-Cookie` header values.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let cookies = auth.set_access_cookies(&token);
+    /// let jwt = cookies.header_values()[0].to_str()?;
+    /// let attributes = "HttpOnly; SameSite=Lax; Secure; Path=/";
+    /// assert_eq!(jwt, format!("access_token_cookie={token}; {attributes}"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn header_values(&self) -> &[HeaderValue] {
         &self.headers
     }
@@ -230,6 +285,19 @@ impl Auth {
     }
 
     /// The refresh cookie and its CSRF cookie for `token`.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let token = auth.create_refresh_token("user1")?;
+    /// let cookies = auth.set_refresh_cookies(&token);
+    /// let values = cookies.header_values();
+    /// assert!(values[0].to_str()?.starts_with("refresh_token_cookie="));
+    /// assert!(values[0].to_str()?.contains("HttpOnly"));
+    /// assert!(values[1].to_str()?.starts_with("csrf_refresh_token="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_refresh_cookies(&self, token: &IssuedToken) -> SetCookies {
         self.config().set_cookies(token)
     }
@@ -249,11 +317,33 @@ impl Auth {
     }
 
     /// Deletes the refresh cookie and its CSRF cookie.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let cookies = auth.unset_refresh_cookies();
+    /// let values = cookies.header_values();
+    /// assert!(values[0].to_str()?.starts_with("refresh_token_cookie=;"));
+    /// assert!(values[1].to_str()?.starts_with("csrf_refresh_token=;"));
+    /// assert!(values[1].to_str()?.contains("Max-Age=0"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unset_refresh_cookies(&self) -> SetCookies {
         self.config().unset_cookies(TokenType::Refresh)
     }
 
     /// Deletes all four cookies (seed 001's `unset_jwt_cookies`, AuthX's `unset_cookies`).
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let mut response = http::Response::new(()); // the logout response
+    /// auth.unset_cookies().apply(response.headers_mut());
+    /// assert_eq!(response.headers().get_all("set-cookie").iter().count(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unset_cookies(&self) -> SetCookies {
         self.unset_access_cookies()
             .and(self.unset_refresh_cookies())
@@ -340,19 +430,26 @@ mod tests {
             .iter()
             .map(|v| v.to_str().unwrap().to_owned())
             .collect();
+        // Max-Age counts down from the token's exp: a second may tick between creating the
+        // token and rendering the cookie.
+        let max_age = |cookie: &str| {
+            let (head, age) = cookie.rsplit_once("; Max-Age=").unwrap();
+            let age: u64 = age.parse().unwrap();
+            assert!((2_591_999..=2_592_000).contains(&age), "{cookie}");
+            head.to_owned()
+        };
         assert_eq!(
-            set[0],
+            max_age(&set[0]),
             format!(
                 "refresh_token_cookie={}; HttpOnly; SameSite=Strict; Secure; Path=/refresh; \
-                 Domain=example.com; Max-Age=2592000",
+                 Domain=example.com",
                 t.as_str()
             )
         );
         assert_eq!(
-            set[1],
+            max_age(&set[1]),
             format!(
-                "csrf_refresh_token={}; SameSite=Strict; Secure; Path=/; Domain=example.com; \
-                 Max-Age=2592000",
+                "csrf_refresh_token={}; SameSite=Strict; Secure; Path=/; Domain=example.com",
                 t.csrf().unwrap()
             )
         );
