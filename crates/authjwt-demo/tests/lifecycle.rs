@@ -1,0 +1,322 @@
+//! The session lifecycle over HTTP, driven with tower's `oneshot`: refresh (CSRF, rotation,
+//! reuse detection), logout (CSRF, expiry fallback, revocation) and the dual mode's refresh.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+mod common;
+
+use std::time::Duration;
+
+use authjwt::{TokenOptions, TokenType};
+use authjwt_demo::app;
+use axum::body::Body;
+use common::{Jar, logged_in, login_request, request, send, state};
+
+#[tokio::test]
+async fn refresh_needs_the_refresh_csrf_header_and_reissues_both_cookies() {
+    let app = app(state());
+    let jar = logged_in(&app).await;
+    let refresh = |jar: &Jar, csrf: Option<&str>| {
+        request("POST", "/refresh", jar, csrf)
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    send(&app, refresh(&jar, None))
+        .await
+        .assert_error(401, "csrf_missing");
+    send(&app, refresh(&jar, Some("csrf_access_token")))
+        .await
+        .assert_error(401, "csrf_mismatch");
+    send(&app, refresh(&Jar::default(), None))
+        .await
+        .assert_error(401, "missing_token");
+    let mut swapped = jar.clone();
+    swapped.set(
+        "refresh_token_cookie",
+        jar.get("access_token_cookie").unwrap(),
+    );
+    send(&app, refresh(&swapped, Some("csrf_refresh_token")))
+        .await
+        .assert_error(401, "wrong_token_type");
+
+    let reply = send(&app, refresh(&jar, Some("csrf_refresh_token"))).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({"message": "Token refreshed"})
+    );
+    assert_eq!(
+        reply.set_cookies().len(),
+        4,
+        "new access and refresh cookies"
+    );
+    let mut next = jar.clone();
+    next.update(&reply);
+    for name in [
+        "access_token_cookie",
+        "refresh_token_cookie",
+        "csrf_access_token",
+        "csrf_refresh_token",
+    ] {
+        assert_ne!(next.get(name), jar.get(name), "{name} was replaced");
+    }
+    let claims: authjwt::Claims = state()
+        .auth
+        .verify_token(next.get("access_token_cookie").unwrap(), TokenType::Access)
+        .unwrap();
+    assert!(!claims.fresh, "a refreshed access token is not fresh");
+    let protected = request("GET", "/protected", &next, None)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, protected).await.status, 200);
+    let post = request("POST", "/posts", &next, Some("csrf_access_token"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, post).await.status, 200);
+}
+
+/// The jar with its access cookie replaced by an already expired access token.
+fn with_expired_access(jar: &Jar, auth: &authjwt::Auth) -> Jar {
+    let expired = auth
+        .create_token(
+            TokenType::Access,
+            "user1",
+            TokenOptions::new().expires_in(Duration::ZERO),
+        )
+        .unwrap();
+    let mut jar = jar.clone();
+    jar.set("access_token_cookie", expired.as_str());
+    jar.set("csrf_access_token", expired.csrf().unwrap());
+    jar
+}
+
+#[tokio::test]
+async fn refresh_restores_access_after_the_access_token_expired() {
+    let state = state();
+    let app = app(state.clone());
+    let jar = with_expired_access(&logged_in(&app).await, &state.auth);
+    let protected = |jar: &Jar| {
+        request("GET", "/protected", jar, None)
+            .body(Body::empty())
+            .unwrap()
+    };
+    send(&app, protected(&jar))
+        .await
+        .assert_error(401, "token_expired");
+
+    let reply = send(
+        &app,
+        request("POST", "/refresh", &jar, Some("csrf_refresh_token"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    let mut jar = jar;
+    jar.update(&reply);
+    assert_eq!(send(&app, protected(&jar)).await.status, 200);
+}
+
+#[tokio::test]
+async fn logout_needs_the_csrf_header_and_clears_all_four_cookies() {
+    let state = state();
+    let app = app(state.clone());
+    let jar = logged_in(&app).await;
+    let logout = |jar: &Jar, csrf: Option<&str>| {
+        request("POST", "/logout", jar, csrf)
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    for (csrf, code) in [
+        (None, "csrf_missing"),
+        (Some("csrf_refresh_token"), "csrf_mismatch"),
+    ] {
+        let reply = send(&app, logout(&jar, csrf)).await;
+        reply.assert_error(401, code);
+        assert!(reply.set_cookies().is_empty(), "nothing changes");
+    }
+    let reply = send(&app, logout(&Jar::default(), None)).await;
+    reply.assert_error(401, "missing_token");
+    assert!(reply.set_cookies().is_empty());
+
+    let reply = send(&app, logout(&jar, Some("csrf_access_token"))).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({"message": "Successfully logged out"})
+    );
+    let cleared = reply.set_cookies();
+    assert_eq!(cleared.len(), 4);
+    for name in [
+        "access_token_cookie",
+        "refresh_token_cookie",
+        "csrf_access_token",
+        "csrf_refresh_token",
+    ] {
+        let c = reply.set_cookie(name).unwrap();
+        assert!(c.starts_with(&format!("{name}=;")), "{c}");
+        assert!(c.contains("Max-Age=0"), "{c}");
+        assert!(c.contains("Path=/"), "{c}");
+    }
+    let mut after = jar.clone();
+    after.update(&reply);
+    assert!(after.is_empty());
+}
+
+#[tokio::test]
+async fn logout_after_expiry_uses_the_refresh_tokens_csrf_value() {
+    let state = state();
+    let app = app(state.clone());
+    let jar = with_expired_access(&logged_in(&app).await, &state.auth);
+    let logout = |csrf: Option<&str>| {
+        request("POST", "/logout", &jar, csrf)
+            .body(Body::empty())
+            .unwrap()
+    };
+    // The expired access token's CSRF value does not count any more.
+    let reply = send(&app, logout(Some("csrf_access_token"))).await;
+    reply.assert_error(401, "csrf_mismatch");
+    assert!(reply.set_cookies().is_empty());
+    send(&app, logout(None))
+        .await
+        .assert_error(401, "csrf_missing");
+
+    let reply = send(&app, logout(Some("csrf_refresh_token"))).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.set_cookies().len(), 4);
+
+    // Only an expired access token and no refresh token: nothing to prove the request with.
+    let mut lone = jar.clone();
+    lone.remove("refresh_token_cookie");
+    let reply = send(
+        &app,
+        request("POST", "/logout", &lone, Some("csrf_access_token"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 401, "{}", reply.text());
+    assert!(
+        ["missing_token", "token_expired"].contains(&reply.json()["code"].as_str().unwrap()),
+        "{}",
+        reply.text()
+    );
+    assert!(reply.set_cookies().is_empty());
+}
+
+#[tokio::test]
+async fn logout_revokes_the_presented_tokens_but_not_other_sessions() {
+    let app = app(state());
+    let jar = logged_in(&app).await;
+    let other_session = logged_in(&app).await;
+    let reply = send(
+        &app,
+        request("POST", "/logout", &jar, Some("csrf_access_token"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+
+    // Copies of the cookies taken before the logout are dead.
+    send(
+        &app,
+        request("GET", "/protected", &jar, None)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .assert_error(401, "token_revoked");
+    send(
+        &app,
+        request("POST", "/refresh", &jar, Some("csrf_refresh_token"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .assert_error(401, "token_revoked");
+    // The same user's other session is untouched.
+    let reply = send(
+        &app,
+        request("GET", "/protected", &other_session, None)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_revokes_its_whole_family() {
+    let app = app(state());
+    let stolen = logged_in(&app).await;
+    let refresh = |jar: &Jar| {
+        request("POST", "/refresh", jar, Some("csrf_refresh_token"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    // The user refreshes: the refresh token is used up and replaced.
+    let reply = send(&app, refresh(&stolen)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let mut user = stolen.clone();
+    user.update(&reply);
+    assert_eq!(
+        send(
+            &app,
+            request("GET", "/protected", &user, None)
+                .body(Body::empty())
+                .unwrap()
+        )
+        .await
+        .status,
+        200
+    );
+
+    // A thief replays the old refresh cookie: refused, and the family is revoked.
+    let reply = send(&app, refresh(&stolen)).await;
+    reply.assert_error(401, "token_revoked");
+    assert!(reply.set_cookies().is_empty());
+    // So the user's rotated tokens die with it: they must log in again.
+    send(&app, refresh(&user))
+        .await
+        .assert_error(401, "token_revoked");
+    send(
+        &app,
+        request("GET", "/protected", &user, None)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .assert_error(401, "token_revoked");
+    // A new login starts a new family.
+    let fresh = logged_in(&app).await;
+    assert_eq!(send(&app, refresh(&fresh)).await.status, 200);
+}
+
+#[tokio::test]
+async fn dual_refresh_rotates_too() {
+    let app = app(state());
+    let reply = send(&app, login_request("/dual/login", "user1", "password1")).await;
+    let mut jar = Jar::default();
+    jar.update(&reply);
+    let refresh = |jar: &Jar| {
+        request("POST", "/dual/refresh", jar, Some("csrf_refresh_token"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let reply = send(&app, refresh(&jar)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let mut next = jar.clone();
+    next.update(&reply);
+    assert_ne!(
+        next.get("refresh_token_cookie"),
+        jar.get("refresh_token_cookie")
+    );
+    send(&app, refresh(&jar))
+        .await
+        .assert_error(401, "token_revoked");
+}
