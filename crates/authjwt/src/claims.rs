@@ -23,6 +23,12 @@ pub enum TokenType {
 
 impl TokenType {
     /// `"access"` or `"refresh"`.
+    ///
+    /// ```
+    /// use authjwt::TokenType;
+    /// assert_eq!(TokenType::Access.as_str(), "access");
+    /// assert_eq!(TokenType::Refresh.as_str(), "refresh");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Access => "access",
@@ -55,6 +61,13 @@ pub enum Audience {
 
 impl Audience {
     /// Whether `aud` is among the audiences.
+    ///
+    /// ```
+    /// use authjwt::Audience;
+    /// let aud = Audience::Many(vec!["api".into(), "admin".into()]);
+    /// assert!(aud.contains("admin"));
+    /// assert!(!Audience::One("api".into()).contains("web"));
+    /// ```
     pub fn contains(&self, aud: &str) -> bool {
         match self {
             Self::One(a) => a == aud,
@@ -125,12 +138,33 @@ pub struct Claims<T = NoCustomClaims> {
 
 impl<T> Claims<T> {
     /// The `jti`, or `""` for a token without one.
+    ///
+    /// ```
+    /// use authjwt::{Claims, TokenType};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Access)?;
+    /// assert_eq!(claims.jti(), token.jti()); // the id to revoke it by
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn jti(&self) -> &str {
         self.jti.as_deref().unwrap_or("")
     }
 }
 
 /// The names custom claims may not use, because the library owns them.
+///
+/// ```
+/// use authjwt::{RESERVED_CLAIMS, TokenOptions, TokenType};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// assert!(RESERVED_CLAIMS.contains(&"fresh"));
+/// // Custom claims cannot pose as one of them.
+/// let spoof = TokenOptions::new().claims(serde_json::json!({ "fresh": true }));
+/// assert!(auth.create_token(TokenType::Access, "user1", spoof).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const RESERVED_CLAIMS: &[&str] = &[
     "sub", "iat", "nbf", "exp", "jti", "type", "fresh", "csrf", "iss", "aud", "fam",
 ];

@@ -92,6 +92,16 @@ pub enum AuthError {
 
 /// Why a token was found invalid. Part of [`AuthError::InvalidToken`]; each reason has a fixed
 /// message that never includes token contents.
+///
+/// ```
+/// use authjwt::{AuthError, InvalidReason, NoCustomClaims, TokenType};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// let err = auth.verify_token::<NoCustomClaims>("not-a-jwt", TokenType::Access).unwrap_err();
+/// assert_eq!(err, AuthError::InvalidToken(InvalidReason::Malformed));
+/// assert_eq!(err.to_string(), "Invalid token: malformed token");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum InvalidReason {
@@ -298,6 +308,14 @@ pub struct AuthRejection {
 
 impl AuthRejection {
     /// Wraps an error to be rendered by the default [`JsonResponder`].
+    ///
+    /// ```
+    /// use authjwt::{AuthError, AuthRejection};
+    /// let rejection = AuthRejection::new(AuthError::CsrfMismatch);
+    /// let resp = rejection.into_http_response(); // rendered by the default JsonResponder
+    /// assert_eq!(resp.status(), 401);
+    /// assert_eq!(resp.headers()["content-type"], "application/json");
+    /// ```
     pub fn new(error: AuthError) -> Self {
         Self {
             error,
@@ -313,16 +331,39 @@ impl AuthRejection {
     }
 
     /// The underlying error.
+    ///
+    /// ```
+    /// use authjwt::{AuthError, AuthRejection};
+    /// let rejection = AuthRejection::new(AuthError::TokenExpired);
+    /// assert_eq!(rejection.error(), &AuthError::TokenExpired);
+    /// assert_eq!(rejection.to_string(), "Token has expired");
+    /// ```
     pub fn error(&self) -> &AuthError {
         &self.error
     }
 
     /// Consumes the rejection, returning the underlying error.
+    ///
+    /// ```
+    /// use authjwt::{AuthError, AuthRejection};
+    /// let rejection = AuthRejection::new(AuthError::TokenRevoked);
+    /// let err: AuthError = rejection.into_error();
+    /// assert_eq!(err.code(), "token_revoked");
+    /// ```
     pub fn into_error(self) -> AuthError {
         self.error
     }
 
     /// Renders the rejection with its responder.
+    ///
+    /// ```
+    /// use authjwt::{AuthError, AuthRejection};
+    /// let resp = AuthRejection::new(AuthError::CrossSiteRequest).into_http_response();
+    /// assert_eq!(resp.status(), 403);
+    /// let body: serde_json::Value = serde_json::from_slice(resp.body())?;
+    /// assert_eq!(body["code"], "cross_site_request");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_http_response(self) -> http::Response<Bytes> {
         match &self.responder {
             Some(r) => r.respond(&self.error),

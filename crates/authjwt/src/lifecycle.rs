@@ -18,6 +18,17 @@ pub(crate) type CustomMap = serde_json::Map<String, serde_json::Value>;
 
 /// The tokens of a new login session: a fresh access token and a refresh token, both in a
 /// new refresh family (the session's id, revoked as a whole at logout or on reuse).
+///
+/// ```
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!")
+/// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+/// let login = auth.create_login_tokens("user1")?;
+/// assert_eq!(login.access.family(), login.refresh.family()); // one family per login
+/// assert_eq!(login.refresh.token_type(), authjwt::TokenType::Refresh);
+/// let cookies = login.cookies(&auth); // for the login response
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct LoginTokens {
     /// The fresh access token.
@@ -28,6 +39,19 @@ pub struct LoginTokens {
 
 impl LoginTokens {
     /// The four cookies: access and refresh, each with its CSRF cookie.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let login = auth.create_login_tokens("user1")?;
+    /// let cookies = login.cookies(&auth);
+    /// let values = cookies.header_values();
+    /// assert_eq!(values.len(), 4);
+    /// assert!(values[0].to_str()?.starts_with("access_token_cookie="));
+    /// assert!(values[2].to_str()?.starts_with("refresh_token_cookie="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cookies(&self, auth: &Auth) -> SetCookies {
         auth.set_access_cookies(&self.access)
             .and(auth.set_refresh_cookies(&self.refresh))
@@ -35,6 +59,22 @@ impl LoginTokens {
 }
 
 /// The outcome of a refresh: the verified refresh token that was used, and its successors.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use authjwt::{NoCustomClaims, Protection};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// let login = auth.create_login_tokens("user1")?;
+/// let (req, _) = http::Request::post("/refresh")
+///     .header("authorization", format!("Bearer {}", login.refresh))
+///     .body(())?.into_parts();
+/// let refreshed = auth.refresh::<NoCustomClaims>(&req, &Protection::refresh()).await?;
+/// assert_eq!(refreshed.used.jti(), login.refresh.jti()); // now used up
+/// assert_eq!(refreshed.refresh.family(), login.refresh.family()); // the same session
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone)]
 pub struct RefreshedTokens<T = NoCustomClaims> {
     /// The refresh token presented (now used and revoked).
@@ -47,6 +87,23 @@ pub struct RefreshedTokens<T = NoCustomClaims> {
 
 impl<T> RefreshedTokens<T> {
     /// The four cookies: the new access and refresh tokens with their CSRF cookies.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{NoCustomClaims, Protection};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let login = auth.create_login_tokens("user1")?;
+    /// let (req, _) = http::Request::post("/refresh")
+    ///     .header("cookie", format!("refresh_token_cookie={}", login.refresh))
+    ///     .header("x-csrf-token", login.refresh.csrf().unwrap())
+    ///     .body(())?.into_parts();
+    /// let refreshed = auth.refresh::<NoCustomClaims>(&req, &Protection::refresh()).await?;
+    /// assert_eq!(refreshed.cookies(&auth).header_values().len(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn cookies(&self, auth: &Auth) -> SetCookies {
         auth.set_access_cookies(&self.access)
             .and(auth.set_refresh_cookies(&self.refresh))
@@ -83,6 +140,18 @@ impl Auth {
 
     /// [`Auth::create_login_tokens`] with custom claims in both tokens (they are carried
     /// over on every refresh).
+    ///
+    /// ```
+    /// use authjwt::{Claims, TokenType};
+    /// #[derive(Clone, serde::Serialize, serde::Deserialize)]
+    /// struct Tenant { tenant: String }
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let login = auth.create_login_tokens_with("user1", Tenant { tenant: "acme".into() })?;
+    /// let claims: Claims<Tenant> = auth.verify_token(login.refresh.as_str(), TokenType::Refresh)?;
+    /// assert_eq!(claims.custom.tenant, "acme");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn create_login_tokens_with<T: Serialize + Clone>(
         &self,
         subject: impl Into<String>,

@@ -98,6 +98,17 @@ pub(crate) fn locate<'a>(
 
 impl Config {
     /// [`locate`] for the fuzz targets and integration tests. Not a supported API.
+    ///
+    /// ```
+    /// use authjwt::{TokenLocation, TokenType};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let (parts, _) = http::Request::get("/?token=abc").body(())?.into_parts();
+    /// let found = auth.config().fuzz_locate(&parts, TokenType::Access, &[TokenLocation::Query])?;
+    /// let (token, location) = found.unwrap();
+    /// assert_eq!((token.as_ref(), location), ("abc", TokenLocation::Query));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[doc(hidden)]
     pub fn fuzz_locate<'a>(
         &self,
