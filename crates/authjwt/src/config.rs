@@ -44,6 +44,18 @@ impl std::str::FromStr for SameSite {
 }
 
 /// The configuration is invalid. Each variant says what to change.
+///
+/// ```
+/// use authjwt::{Config, ConfigError, SameSite};
+/// let err = Config::builder()
+///     .secret(b"an example secret of at least 32 bytes!")
+///     .cookie_samesite(SameSite::None)
+///     .cookie_secure(false)
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err, ConfigError::SameSiteNoneWithoutSecure);
+/// assert!(err.to_string().contains("enable cookie_secure"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -148,6 +160,11 @@ pub enum ConfigError {
 pub struct Config {
     pub(crate) keys: KeySet,
     pub(crate) algorithms: Vec<Algorithm>,
+    /// The encoded headers this library writes, with the key each names (verification's
+    /// fast path).
+    pub(crate) known_headers: Vec<(String, VerifyingKey)>,
+    /// The encoded header of the signing key, written into every new token.
+    pub(crate) signing_header: String,
     pub(crate) locations: Vec<TokenLocation>,
     pub(crate) header_name: HeaderName,
     pub(crate) header_type: String,
@@ -236,6 +253,15 @@ impl fmt::Debug for Config {
 
 impl Config {
     /// A builder with every default in place; only a key is required.
+    ///
+    /// ```
+    /// use authjwt::{Config, TokenLocation};
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .build()?;
+    /// assert_eq!(config.token_location(), [TokenLocation::Headers]);
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
     }
@@ -301,71 +327,199 @@ impl Config {
     }
 
     /// A builder pre-filled from the environment, to adjust before building.
+    ///
+    /// ```no_run
+    /// // The JWT_* variables say what they say; the code adjusts the rest.
+    /// let config = authjwt::Config::builder_from_env()?
+    ///     .cookie_secure(false) // local http only
+    ///     .build()?;
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn builder_from_env() -> Result<ConfigBuilder, ConfigError> {
         env::builder_from(|name| std::env::var(name).ok())
     }
 
     /// The keys.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, Config, SigningKey};
+    /// let key = SigningKey::from_secret(Algorithm::HS384, &[7u8; 48])?.with_kid("2026-11");
+    /// let config = Config::builder().signing_key(key).build()?;
+    /// assert_eq!(config.keys().signing_key().kid(), Some("2026-11"));
+    /// assert_eq!(config.keys().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn keys(&self) -> &KeySet {
         &self.keys
     }
 
     /// The configured token locations, in the order they are tried.
+    ///
+    /// ```
+    /// use authjwt::{Config, TokenLocation::{Cookies, Headers}};
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([Cookies, Headers, Cookies])
+    ///     .build()?;
+    /// // Tried in this order; duplicates are dropped.
+    /// assert_eq!(config.token_location(), [Cookies, Headers]);
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn token_location(&self) -> &[TokenLocation] {
         &self.locations
     }
 
     /// The access cookie's name (with the `__Host-` prefix when configured).
+    ///
+    /// ```
+    /// use authjwt::{Config, TokenLocation};
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .host_prefix(true)
+    ///     .build()?;
+    /// assert_eq!(config.access_cookie_name(), "__Host-access_token_cookie");
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn access_cookie_name(&self) -> &str {
         &self.cookies.access_name
     }
 
     /// The refresh cookie's name.
+    ///
+    /// ```
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .refresh_cookie_name("rt")
+    ///     .build()?;
+    /// assert_eq!(config.refresh_cookie_name(), "rt");
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn refresh_cookie_name(&self) -> &str {
         &self.cookies.refresh_name
     }
 
     /// The access CSRF cookie's name (what the front end reads with `document.cookie`).
+    ///
+    /// ```
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .build()?;
+    /// // The front end reads this cookie and echoes its value in the CSRF header.
+    /// assert_eq!(config.access_csrf_cookie_name(), "csrf_access_token");
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn access_csrf_cookie_name(&self) -> &str {
         &self.cookies.access_csrf_name
     }
 
     /// The refresh CSRF cookie's name.
+    ///
+    /// ```
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .build()?;
+    /// assert_eq!(config.refresh_csrf_cookie_name(), "csrf_refresh_token");
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn refresh_csrf_cookie_name(&self) -> &str {
         &self.cookies.refresh_csrf_name
     }
 
     /// The header carrying the access CSRF value.
+    ///
+    /// ```
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .access_csrf_header_name("X-XSRF-TOKEN")
+    ///     .build()?;
+    /// assert_eq!(config.access_csrf_header_name(), "x-xsrf-token"); // header names are lowercase
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn access_csrf_header_name(&self) -> &HeaderName {
         &self.csrf.access_header
     }
 
     /// The header carrying the refresh CSRF value.
+    ///
+    /// ```
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .build()?;
+    /// assert_eq!(config.refresh_csrf_header_name(), "x-csrf-token");
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn refresh_csrf_header_name(&self) -> &HeaderName {
         &self.csrf.refresh_header
     }
 
     /// The access token lifetime (`None`: tokens do not expire).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .access_expires(Duration::from_secs(5 * 60))
+    ///     .build()?;
+    /// assert_eq!(config.access_expires(), Some(Duration::from_secs(300)));
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn access_expires(&self) -> Option<Duration> {
         self.access_expires
     }
 
     /// The refresh token lifetime.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .build()?;
+    /// assert_eq!(config.refresh_expires(), Some(Duration::from_secs(30 * 24 * 3600)));
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn refresh_expires(&self) -> Option<Duration> {
         self.refresh_expires
     }
 
     /// Whether tokens carry a CSRF claim and cookie-borne tokens need the CSRF header.
+    ///
+    /// ```
+    /// use authjwt::{Config, TokenLocation};
+    /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
+    /// // Headers only (the default): browsers never send them on their own, nothing to protect.
+    /// assert!(!builder().build()?.csrf_protect());
+    /// assert!(builder().token_location([TokenLocation::Cookies]).build()?.csrf_protect());
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn csrf_protect(&self) -> bool {
         self.csrf.protect && self.locations.contains(&TokenLocation::Cookies)
     }
 
     /// The error responder.
+    ///
+    /// ```
+    /// use authjwt::{AuthError, Config, ErrorResponder};
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .build()?;
+    /// let resp = config.responder().respond(&AuthError::MissingToken);
+    /// assert_eq!(resp.headers()["content-type"], "application/json");
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn responder(&self) -> &Arc<dyn ErrorResponder> {
         &self.responder
     }
 
     /// The revocation store, when revocation is on (the default).
+    ///
+    /// ```
+    /// use authjwt::Config;
+    /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
+    /// assert!(builder().build()?.revocation_store().is_some()); // a MemoryStore
+    /// assert!(builder().disable_revocation().build()?.revocation_store().is_none());
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn revocation_store(&self) -> Option<&Arc<dyn RevocationStore>> {
         self.revocation.as_ref()
     }
@@ -524,6 +678,17 @@ impl Default for ConfigBuilder {
 impl ConfigBuilder {
     /// Signs and verifies with HS256 and this secret (at least 32 bytes). Use
     /// [`ConfigBuilder::signing_key`] for another algorithm or a `kid`.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, Config};
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .build()?;
+    /// assert_eq!(config.keys().signing_key().algorithm(), Algorithm::HS256);
+    /// // A shorter secret is refused when the configuration is built.
+    /// assert!(Config::builder().secret(b"too short").build().is_err());
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn secret(mut self, secret: impl AsRef<[u8]>) -> Self {
         self.signing = Some(SigningKey::from_secret(Algorithm::HS256, secret.as_ref()));
         self
@@ -531,6 +696,15 @@ impl ConfigBuilder {
 
     /// The key that signs new tokens (and verifies them). Required, unless
     /// [`ConfigBuilder::secret`] is used.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm, Config, SigningKey};
+    /// let pem = include_bytes!("../tests/keys/ec256_private.pem");
+    /// let key = SigningKey::from_pem(Algorithm::ES256, pem)?.with_kid("2026-11");
+    /// let config = Config::builder().signing_key(key).build()?;
+    /// assert_eq!(config.keys().signing_key().algorithm(), Algorithm::ES256);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signing_key(mut self, key: SigningKey) -> Self {
         self.signing = Some(Ok(key));
         self
@@ -538,18 +712,57 @@ impl ConfigBuilder {
 
     /// Adds a key that only verifies (for example the previous signing key while tokens it
     /// signed are still alive). It must have a `kid`.
+    ///
+    /// ```
+    /// use authjwt::{Algorithm::HS256, Auth, Config, SigningKey, VerifyingKey};
+    /// use authjwt::{NoCustomClaims, TokenType};
+    /// # let retired = SigningKey::from_secret(HS256, &[1u8; 32])?.with_kid("2026-10");
+    /// # let old = Auth::new(Config::builder().signing_key(retired).build()?);
+    /// let token = old.create_access_token("user1")?; // signed with the retired key
+    /// let auth = Auth::new(Config::builder()
+    ///     .signing_key(SigningKey::from_secret(HS256, &[2u8; 32])?.with_kid("2026-11"))
+    ///     .verifying_key(VerifyingKey::from_secret(HS256, &[1u8; 32])?.with_kid("2026-10"))
+    ///     .build()?);
+    /// assert!(auth.verify_token::<NoCustomClaims>(token.as_str(), TokenType::Access).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn verifying_key(mut self, key: VerifyingKey) -> Self {
         self.verifying.push(key);
         self
     }
 
     /// Where tokens are looked for, in order. Defaults to `[Headers]` (AuthX's default).
+    ///
+    /// ```
+    /// use authjwt::{Config, TokenLocation};
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Headers, TokenLocation::Cookies])
+    ///     .build()?;
+    /// assert_eq!(config.token_location(), [TokenLocation::Headers, TokenLocation::Cookies]);
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn token_location(mut self, locations: impl IntoIterator<Item = TokenLocation>) -> Self {
         self.locations = locations.into_iter().collect();
         self
     }
 
     /// The header carrying the token. Defaults to `Authorization`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{Auth, Config, NoCustomClaims, Protection};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .header_name("X-Api-Token")
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = http::Request::get("/").header("x-api-token", format!("Bearer {token}"));
+    /// let (parts, _) = req.body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn header_name(mut self, name: impl Into<String>) -> Self {
         self.header_name = name.into();
         self
@@ -557,36 +770,137 @@ impl ConfigBuilder {
 
     /// The scheme before the token in that header, matched case-insensitively; empty for a
     /// bare token. Defaults to `Bearer`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{Auth, Config, NoCustomClaims, Protection};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .header_type("") // `Authorization: <token>`, without a scheme
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = http::Request::get("/").header("authorization", token.as_str());
+    /// let (parts, _) = req.body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn header_type(mut self, scheme: impl Into<String>) -> Self {
         self.header_type = scheme.into();
         self
     }
 
     /// The query-string parameter. Defaults to `token`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Query])
+    ///     .query_string_name("jwt")
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = http::Request::get(format!("/download?jwt={token}"));
+    /// let (parts, _) = req.body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn query_string_name(mut self, name: impl Into<String>) -> Self {
         self.query_string_name = name.into();
         self
     }
 
     /// The JSON body key of access tokens. Defaults to `access_token`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
+    /// # use axum::{Router, routing::post};
+    /// # use tower::ServiceExt;
+    /// # fn json(body: String) -> http::Request<axum::body::Body> {
+    /// #     http::Request::post("/").header("content-type", "application/json")
+    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Json])
+    ///     .json_key("jwt")
+    ///     .build()?);
+    /// let app: Router = Router::new().route("/", post(|_: AccessToken| async {}));
+    /// let app = app.layer(auth.layer()); // the layer reads the key from JSON bodies
+    /// let body = format!(r#"{{"jwt":"{}"}}"#, auth.create_access_token("user1")?);
+    /// assert_eq!(app.oneshot(json(body)).await?.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
     pub fn json_key(mut self, key: impl Into<String>) -> Self {
         self.json_key = key.into();
         self
     }
 
     /// The JSON body key of refresh tokens. Defaults to `refresh_token`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenLocation, axum::RefreshToken};
+    /// # use axum::{Router, routing::post};
+    /// # use tower::ServiceExt;
+    /// # fn json(body: String) -> http::Request<axum::body::Body> {
+    /// #     http::Request::post("/refresh").header("content-type", "application/json")
+    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Json])
+    ///     .refresh_json_key("refresh")
+    ///     .build()?);
+    /// let app: Router = Router::new().route("/refresh", post(|_: RefreshToken| async {}));
+    /// let app = app.layer(auth.layer());
+    /// let body = format!(r#"{{"refresh":"{}"}}"#, auth.create_refresh_token("user1")?);
+    /// assert_eq!(app.oneshot(json(body)).await?.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
     pub fn refresh_json_key(mut self, key: impl Into<String>) -> Self {
         self.refresh_json_key = key.into();
         self
     }
 
     /// Access token lifetime. Defaults to 15 minutes.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let auth = authjwt::Auth::new(authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .access_expires(Duration::from_secs(5 * 60))
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// assert_eq!(token.expires_at(), Some(token.issued_at() + 300));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn access_expires(mut self, d: Duration) -> Self {
         self.access_expires = Some(d);
         self
     }
 
     /// Refresh token lifetime. Defaults to 30 days.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let auth = authjwt::Auth::new(authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .refresh_expires(Duration::from_secs(7 * 24 * 3600))
+    ///     .build()?);
+    /// let token = auth.create_refresh_token("user1")?;
+    /// assert_eq!(token.expires_at(), Some(token.issued_at() + 7 * 24 * 3600));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refresh_expires(mut self, d: Duration) -> Self {
         self.refresh_expires = Some(d);
         self
@@ -594,6 +908,17 @@ impl ConfigBuilder {
 
     /// ⚠️ Access tokens without `exp`. Requires
     /// [`ConfigBuilder::dangerous_allow_non_expiring_tokens`].
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, ConfigError};
+    /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
+    /// let refused = builder().access_never_expires().build();
+    /// assert_eq!(refused.unwrap_err(), ConfigError::NonExpiringTokens);
+    /// let config = builder().access_never_expires().dangerous_allow_non_expiring_tokens();
+    /// let auth = Auth::new(config.build()?);
+    /// assert_eq!(auth.create_access_token("service")?.expires_at(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn access_never_expires(mut self) -> Self {
         self.access_expires = None;
         self
@@ -601,6 +926,17 @@ impl ConfigBuilder {
 
     /// ⚠️ Refresh tokens without `exp`. Requires
     /// [`ConfigBuilder::dangerous_allow_non_expiring_tokens`].
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, ConfigError};
+    /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
+    /// let refused = builder().refresh_never_expires().build();
+    /// assert_eq!(refused.unwrap_err(), ConfigError::NonExpiringTokens);
+    /// let config = builder().refresh_never_expires().dangerous_allow_non_expiring_tokens();
+    /// let auth = Auth::new(config.build()?);
+    /// assert_eq!(auth.create_refresh_token("device")?.expires_at(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refresh_never_expires(mut self) -> Self {
         self.refresh_expires = None;
         self
@@ -608,18 +944,56 @@ impl ConfigBuilder {
 
     /// ⚠️ **Dangerous**: accept and create tokens without `exp`. A stolen non-expiring token
     /// works until its key is rotated or it is revoked.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenOptions, TokenType};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .dangerous_allow_non_expiring_tokens()
+    ///     .build()?);
+    /// let opts = TokenOptions::new().never_expires();
+    /// let token = auth.create_token(TokenType::Access, "service", opts)?;
+    /// assert_eq!(token.expires_at(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn dangerous_allow_non_expiring_tokens(mut self) -> Self {
         self.allow_non_expiring = true;
         self
     }
 
     /// Clock skew tolerated on `exp` and `nbf`, in seconds. Defaults to `0`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, AuthError, Config, NoCustomClaims, TokenOptions, TokenType::Access};
+    /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
+    /// let strict = Auth::new(builder().build()?);
+    /// let lenient = Auth::new(builder().leeway(60).build()?); // same key, 60 s of tolerance
+    /// let opts = TokenOptions::new().expires_in(std::time::Duration::ZERO); // expires at once
+    /// let token = strict.create_token(Access, "user1", opts)?;
+    /// let refused = strict.verify_token::<NoCustomClaims>(token.as_str(), Access);
+    /// assert_eq!(refused.unwrap_err(), AuthError::TokenExpired);
+    /// assert!(lenient.verify_token::<NoCustomClaims>(token.as_str(), Access).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn leeway(mut self, seconds: u64) -> Self {
         self.leeway = seconds;
         self
     }
 
     /// Writes `iss` into new tokens and requires it on verification. Defaults to none.
+    ///
+    /// ```
+    /// use authjwt::{Auth, AuthError, Claims, Config, NoCustomClaims, TokenType};
+    /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
+    /// let auth = Auth::new(builder().issuer("https://auth.example.com").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Access)?;
+    /// assert_eq!(claims.iss.as_deref(), Some("https://auth.example.com"));
+    /// let other = Auth::new(builder().issuer("https://other.example.com").build()?);
+    /// let refused = other.verify_token::<NoCustomClaims>(token.as_str(), TokenType::Access);
+    /// assert_eq!(refused.unwrap_err(), AuthError::InvalidClaims);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn issuer(mut self, iss: impl Into<String>) -> Self {
         self.issuer = Some(iss.into());
         self
@@ -627,84 +1001,253 @@ impl ConfigBuilder {
 
     /// Writes `aud` into new tokens (the first audience) and requires one of these on
     /// verification; a token without `aud` is then refused. Defaults to none.
+    ///
+    /// ```
+    /// use authjwt::{Audience, Auth, Claims, Config, TokenType};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .audience(["api", "admin"])
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Access)?;
+    /// assert_eq!(claims.aud, Some(Audience::One("api".into()))); // the first one
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn audience(mut self, aud: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.audience = aud.into_iter().map(Into::into).collect();
         self
     }
 
     /// Tokens longer than this are refused before any parsing. Defaults to 8 KiB.
+    ///
+    /// ```
+    /// use authjwt::{Auth, AuthError, Config, InvalidReason, NoCustomClaims, TokenType};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .max_token_len(64)
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?; // much longer than 64 bytes
+    /// let err = auth.verify_token::<NoCustomClaims>(token.as_str(), TokenType::Access);
+    /// assert_eq!(err.unwrap_err(), AuthError::InvalidToken(InvalidReason::TooLong));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn max_token_len(mut self, bytes: usize) -> Self {
         self.max_token_len = bytes;
         self
     }
 
     /// Access cookie name. Defaults to `access_token_cookie`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .access_cookie_name("session")
+    ///     .build()?);
+    /// let cookies = auth.set_access_cookies(&auth.create_access_token("user1")?);
+    /// assert!(cookies.header_values()[0].to_str()?.starts_with("session="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn access_cookie_name(mut self, name: impl Into<String>) -> Self {
         self.access_cookie_name = name.into();
         self
     }
 
     /// Refresh cookie name. Defaults to `refresh_token_cookie`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .refresh_cookie_name("renew")
+    ///     .build()?);
+    /// let cookies = auth.set_refresh_cookies(&auth.create_refresh_token("user1")?);
+    /// assert!(cookies.header_values()[0].to_str()?.starts_with("renew="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refresh_cookie_name(mut self, name: impl Into<String>) -> Self {
         self.refresh_cookie_name = name.into();
         self
     }
 
     /// Path of the access cookie. Defaults to `/`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .access_cookie_path("/api")
+    ///     .build()?);
+    /// let cookies = auth.set_access_cookies(&auth.create_access_token("user1")?);
+    /// assert!(cookies.header_values()[0].to_str()?.contains("; Path=/api"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn access_cookie_path(mut self, path: impl Into<String>) -> Self {
         self.access_cookie_path = path.into();
         self
     }
 
     /// Path of the refresh cookie (for example `/refresh`). Defaults to `/`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .refresh_cookie_path("/auth/refresh") // the browser sends it there only
+    ///     .build()?);
+    /// let cookies = auth.set_refresh_cookies(&auth.create_refresh_token("user1")?);
+    /// assert!(cookies.header_values()[0].to_str()?.contains("; Path=/auth/refresh"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refresh_cookie_path(mut self, path: impl Into<String>) -> Self {
         self.refresh_cookie_path = path.into();
         self
     }
 
     /// Access CSRF cookie name. Defaults to `csrf_access_token`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .access_csrf_cookie_name("XSRF-TOKEN")
+    ///     .build()?);
+    /// let cookies = auth.set_access_cookies(&auth.create_access_token("user1")?);
+    /// assert!(cookies.header_values()[1].to_str()?.starts_with("XSRF-TOKEN="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn access_csrf_cookie_name(mut self, name: impl Into<String>) -> Self {
         self.access_csrf_cookie_name = name.into();
         self
     }
 
     /// Refresh CSRF cookie name. Defaults to `csrf_refresh_token`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .refresh_csrf_cookie_name("XSRF-REFRESH")
+    ///     .build()?);
+    /// let cookies = auth.set_refresh_cookies(&auth.create_refresh_token("user1")?);
+    /// assert!(cookies.header_values()[1].to_str()?.starts_with("XSRF-REFRESH="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refresh_csrf_cookie_name(mut self, name: impl Into<String>) -> Self {
         self.refresh_csrf_cookie_name = name.into();
         self
     }
 
     /// Path of the access CSRF cookie. Defaults to `/`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .access_csrf_cookie_path("/app")
+    ///     .build()?);
+    /// let cookies = auth.set_access_cookies(&auth.create_access_token("user1")?);
+    /// assert!(cookies.header_values()[1].to_str()?.contains("; Path=/app"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn access_csrf_cookie_path(mut self, path: impl Into<String>) -> Self {
         self.access_csrf_cookie_path = path.into();
         self
     }
 
     /// Path of the refresh CSRF cookie. Defaults to `/`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .refresh_csrf_cookie_path("/app")
+    ///     .build()?);
+    /// let cookies = auth.set_refresh_cookies(&auth.create_refresh_token("user1")?);
+    /// assert!(cookies.header_values()[1].to_str()?.contains("; Path=/app"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refresh_csrf_cookie_path(mut self, path: impl Into<String>) -> Self {
         self.refresh_csrf_cookie_path = path.into();
         self
     }
 
     /// The cookies' `Domain`. Defaults to none (host-only cookies, the safest choice).
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .cookie_domain("example.com") // ⚠️ also sent to every subdomain
+    ///     .build()?);
+    /// let cookies = auth.set_access_cookies(&auth.create_access_token("user1")?);
+    /// assert!(cookies.header_values()[0].to_str()?.contains("; Domain=example.com"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cookie_domain(mut self, domain: impl Into<String>) -> Self {
         self.cookie_domain = Some(domain.into());
         self
     }
 
     /// ⚠️ The cookies' `Secure` flag. Defaults to `true`; turn off only for local http.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .cookie_secure(false) // http://localhost during development
+    ///     .build()?);
+    /// let cookies = auth.set_access_cookies(&auth.create_access_token("user1")?);
+    /// assert!(!cookies.header_values()[0].to_str()?.contains("Secure"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cookie_secure(mut self, secure: bool) -> Self {
         self.cookie_secure = secure;
         self
     }
 
     /// The cookies' `SameSite`. Defaults to `Lax`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, SameSite, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .cookie_samesite(SameSite::Strict)
+    ///     .build()?);
+    /// let cookies = auth.set_access_cookies(&auth.create_access_token("user1")?);
+    /// assert!(cookies.header_values()[0].to_str()?.contains("; SameSite=Strict"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cookie_samesite(mut self, samesite: SameSite) -> Self {
         self.cookie_samesite = samesite;
         self
     }
 
     /// Persistent cookies with this `Max-Age`. Defaults to none (session cookies).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .cookie_max_age(Duration::from_secs(3600))
+    ///     .build()?);
+    /// let cookies = auth.set_access_cookies(&auth.create_access_token("user1")?);
+    /// assert!(cookies.header_values()[0].to_str()?.contains("; Max-Age=3600"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cookie_max_age(mut self, max_age: Duration) -> Self {
         self.cookie_max_age = Some(max_age);
         self
@@ -713,6 +1256,18 @@ impl ConfigBuilder {
     /// `true`: session cookies, deleted when the browser closes. `false`: persistent cookies
     /// whose `Max-Age` is [`ConfigBuilder::cookie_max_age`], or else the token's lifetime.
     /// Defaults to `true` unless a max age is set.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .session_cookie(false) // persistent: Max-Age is the token's remaining lifetime
+    ///     .build()?);
+    /// let cookies = auth.set_access_cookies(&auth.create_access_token("user1")?);
+    /// assert!(cookies.header_values()[0].to_str()?.contains("; Max-Age="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn session_cookie(mut self, session: bool) -> Self {
         self.session_cookie = Some(session);
         self
@@ -721,6 +1276,19 @@ impl ConfigBuilder {
     /// Prefixes every cookie name with `__Host-`, which browsers only accept with `Secure`,
     /// `Path=/` and no `Domain`: a sibling subdomain can then neither set nor shadow them.
     /// Defaults to `false`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .host_prefix(true)
+    ///     .build()?);
+    /// let cookies = auth.set_access_cookies(&auth.create_access_token("user1")?);
+    /// assert!(cookies.header_values()[0].to_str()?.starts_with("__Host-access_token_cookie="));
+    /// assert!(cookies.header_values()[1].to_str()?.starts_with("__Host-csrf_access_token="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn host_prefix(mut self, on: bool) -> Self {
         self.host_prefix = on;
         self
@@ -729,12 +1297,37 @@ impl ConfigBuilder {
     /// ⚠️ Double-submit CSRF protection for cookie-borne tokens. Defaults to `true`; turning
     /// it off with cookies as a location also needs
     /// [`ConfigBuilder::dangerous_allow_cookies_without_csrf`].
+    ///
+    /// ```
+    /// use authjwt::{Config, ConfigError, TokenLocation};
+    /// let builder = || Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .cookie_csrf_protect(false);
+    /// assert_eq!(builder().build().unwrap_err(), ConfigError::CookiesWithoutCsrf);
+    /// let config = builder().dangerous_allow_cookies_without_csrf().build()?;
+    /// assert!(!config.csrf_protect());
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn cookie_csrf_protect(mut self, on: bool) -> Self {
         self.csrf_protect = on;
         self
     }
 
     /// Whether `set_*_cookies` also set the JS-readable CSRF cookies. Defaults to `true`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_in_cookies(false) // hand token.csrf() to the front end another way
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// assert!(token.csrf().is_some());
+    /// assert_eq!(auth.set_access_cookies(&token).header_values().len(), 1); // the JWT cookie only
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn csrf_in_cookies(mut self, on: bool) -> Self {
         self.csrf_in_cookies = on;
         self
@@ -743,24 +1336,88 @@ impl ConfigBuilder {
     /// ⚠️ **Dangerous**: allows cookies as a token location with CSRF protection off (seed
     /// 001's first example). Any site can then make authenticated requests on a user's
     /// behalf, limited only by `SameSite`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .cookie_csrf_protect(false)
+    ///     .dangerous_allow_cookies_without_csrf() // SameSite is now the only defence
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// assert_eq!(token.csrf(), None);
+    /// assert_eq!(auth.set_access_cookies(&token).header_values().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn dangerous_allow_cookies_without_csrf(mut self) -> Self {
         self.allow_cookies_without_csrf = true;
         self
     }
 
     /// Methods on which the CSRF header is required. Defaults to POST, PUT, PATCH, DELETE.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_methods([http::Method::DELETE]) // POST no longer needs the header
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = http::Request::post("/").header("cookie", format!("access_token_cookie={token}"));
+    /// let (parts, _) = req.body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn csrf_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
         self.csrf_methods = methods.into_iter().collect();
         self
     }
 
     /// Header carrying the access CSRF value. Defaults to `X-CSRF-TOKEN`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .access_csrf_header_name("X-XSRF-TOKEN")
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = http::Request::post("/").header("cookie", format!("access_token_cookie={token}"));
+    /// let (parts, _) = req.header("x-xsrf-token", token.csrf().unwrap()).body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn access_csrf_header_name(mut self, name: impl Into<String>) -> Self {
         self.access_csrf_header = name.into();
         self
     }
 
     /// Header carrying the refresh CSRF value. Defaults to `X-CSRF-TOKEN`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .refresh_csrf_header_name("X-CSRF-REFRESH")
+    ///     .build()?);
+    /// let token = auth.create_refresh_token("user1")?;
+    /// let (parts, _) = http::Request::post("/refresh")
+    ///     .header("cookie", format!("refresh_token_cookie={token}"))
+    ///     .header("x-csrf-refresh", token.csrf().unwrap())
+    ///     .body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::refresh()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn refresh_csrf_header_name(mut self, name: impl Into<String>) -> Self {
         self.refresh_csrf_header = name.into();
         self
@@ -768,18 +1425,105 @@ impl ConfigBuilder {
 
     /// Also accept the CSRF value from a form field (`application/x-www-form-urlencoded`
     /// bodies) when the header is absent. Defaults to `false`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
+    /// # use axum::{Router, routing::post};
+    /// # use tower::ServiceExt;
+    /// # use authjwt::IssuedToken;
+    /// # use axum::body::Body;
+    /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
+    /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
+    /// #         .header("content-type", "application/x-www-form-urlencoded")
+    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_check_form(true) // plain HTML forms cannot set a header
+    ///     .build()?);
+    /// let app: Router = Router::new().route("/", post(|_: AccessToken| async {}));
+    /// let app = app.layer(auth.layer());
+    /// let token = auth.create_access_token("user1")?;
+    /// let body = format!("title=Hello&csrf_token={}", token.csrf().unwrap());
+    /// let req = form("access_token_cookie", &token, body);
+    /// assert_eq!(app.oneshot(req).await?.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
     pub fn csrf_check_form(mut self, on: bool) -> Self {
         self.csrf_check_form = on;
         self
     }
 
     /// Form field of the access CSRF value. Defaults to `csrf_token`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
+    /// # use axum::{Router, routing::post};
+    /// # use tower::ServiceExt;
+    /// # use authjwt::IssuedToken;
+    /// # use axum::body::Body;
+    /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
+    /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
+    /// #         .header("content-type", "application/x-www-form-urlencoded")
+    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_check_form(true).access_csrf_field_name("_csrf")
+    ///     .build()?);
+    /// let app: Router = Router::new().route("/", post(|_: AccessToken| async {}));
+    /// let app = app.layer(auth.layer());
+    /// let token = auth.create_access_token("user1")?;
+    /// let body = format!("_csrf={}", token.csrf().unwrap());
+    /// let req = form("access_token_cookie", &token, body);
+    /// assert_eq!(app.oneshot(req).await?.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
     pub fn access_csrf_field_name(mut self, name: impl Into<String>) -> Self {
         self.access_csrf_field = name.into();
         self
     }
 
     /// Form field of the refresh CSRF value. Defaults to `csrf_token`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenLocation, axum::RefreshToken};
+    /// # use axum::{Router, routing::post};
+    /// # use tower::ServiceExt;
+    /// # use authjwt::IssuedToken;
+    /// # use axum::body::Body;
+    /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
+    /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
+    /// #         .header("content-type", "application/x-www-form-urlencoded")
+    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_check_form(true).refresh_csrf_field_name("_csrf_refresh")
+    ///     .build()?);
+    /// let app: Router = Router::new().route("/", post(|_: RefreshToken| async {}));
+    /// let app = app.layer(auth.layer());
+    /// let token = auth.create_refresh_token("user1")?;
+    /// let body = format!("_csrf_refresh={}", token.csrf().unwrap());
+    /// let req = form("refresh_token_cookie", &token, body);
+    /// assert_eq!(app.oneshot(req).await?.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
     pub fn refresh_csrf_field_name(mut self, name: impl Into<String>) -> Self {
         self.refresh_csrf_field = name.into();
         self
@@ -788,6 +1532,22 @@ impl ConfigBuilder {
     /// ⚠️ Paths (matched exactly) on which neither the CSRF header nor the Origin check is
     /// required, like seed 002's webhook. Defaults to none. A single route can also be
     /// exempted with [`Protection::verify_csrf`](crate::Protection::verify_csrf).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_exempt_routes(["/webhook"])
+    ///     .build()?);
+    /// let cookie = format!("access_token_cookie={}", auth.create_access_token("service")?);
+    /// let req = http::Request::post("/webhook").header("cookie", cookie); // no CSRF header
+    /// let (parts, _) = req.body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn csrf_exempt_routes(
         mut self,
         paths: impl IntoIterator<Item = impl Into<String>>,
@@ -798,6 +1558,17 @@ impl ConfigBuilder {
 
     /// ⚠️ The Origin / Sec-Fetch-Site check on unsafe methods for cookie-borne tokens
     /// (a second CSRF layer, the rules of Go's `CrossOriginProtection`). Defaults to `true`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .origin_check(false) // the CSRF double submit still applies
+    ///     .build()?);
+    /// let req = http::Request::post("/login").header("sec-fetch-site", "cross-site");
+    /// assert!(auth.check_origin(&req.body(())?.into_parts().0).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn origin_check(mut self, on: bool) -> Self {
         self.origin_check = on;
         self
@@ -805,12 +1576,37 @@ impl ConfigBuilder {
 
     /// Origins (`scheme://host[:port]`) allowed to make cross-origin unsafe requests.
     /// Defaults to none.
+    ///
+    /// ```
+    /// use authjwt::{Auth, AuthError, Config};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .trusted_origins(["https://app.example.com"])
+    ///     .build()?);
+    /// let from = |origin: &str| http::Request::post("/login").header("origin", origin)
+    ///     .header("host", "api.example.com").body(()).unwrap().into_parts().0;
+    /// assert!(auth.check_origin(&from("https://app.example.com")).is_ok());
+    /// let refused = auth.check_origin(&from("https://evil.example"));
+    /// assert_eq!(refused, Err(AuthError::CrossSiteRequest));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn trusted_origins(mut self, origins: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.trusted_origins = origins.into_iter().map(Into::into).collect();
         self
     }
 
     /// ⚠️ Accept `Sec-Fetch-Site: same-site` (sibling subdomains). Defaults to `false`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .allow_same_site_requests(true) // app.example.com calling api.example.com
+    ///     .build()?);
+    /// let req = http::Request::post("/login").header("sec-fetch-site", "same-site");
+    /// assert!(auth.check_origin(&req.body(())?.into_parts().0).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn allow_same_site_requests(mut self, on: bool) -> Self {
         self.allow_same_site = on;
         self
@@ -818,12 +1614,57 @@ impl ConfigBuilder {
 
     /// The largest body the adapters read to find a JSON token or a form CSRF field.
     /// Defaults to 64 KiB.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
+    /// # use axum::{Router, routing::post};
+    /// # use tower::ServiceExt;
+    /// # fn json(body: String) -> http::Request<axum::body::Body> {
+    /// #     http::Request::post("/").header("content-type", "application/json")
+    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Json])
+    ///     .body_limit(64) // bytes
+    ///     .build()?);
+    /// let app: Router = Router::new().route("/", post(|_: AccessToken| async {}));
+    /// let app = app.layer(auth.layer());
+    /// let body = format!(r#"{{"access_token":"{}"}}"#, auth.create_access_token("user1")?);
+    /// // Longer than the limit: the body is not read, so no token is found.
+    /// assert_eq!(app.oneshot(json(body)).await?.status(), 401);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
     }
 
     /// Renders rejections (for example as HTML). Defaults to [`JsonResponder`].
+    ///
+    /// ```
+    /// # use authjwt::{Auth, AuthError, Config, ErrorResponder};
+    /// # #[derive(Debug)]
+    /// # struct PlainText;
+    /// # impl ErrorResponder for PlainText {
+    /// #     fn respond(&self, err: &AuthError) -> http::Response<bytes::Bytes> {
+    /// #         let mut resp = http::Response::new(bytes::Bytes::from(err.code()));
+    /// #         *resp.status_mut() = err.status();
+    /// #         resp
+    /// #     }
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .responder(PlainText) // see ErrorResponder
+    ///     .build()?);
+    /// let resp = auth.reject(AuthError::MissingToken).into_http_response();
+    /// assert_eq!(resp.body().as_ref(), b"missing_token");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn responder(mut self, responder: impl ErrorResponder) -> Self {
         self.responder = Some(Arc::new(responder));
         self
@@ -832,6 +1673,18 @@ impl ConfigBuilder {
     /// Where revocations are kept and checked. Defaults to a new [`MemoryStore`]; use
     /// [`redis::RedisStore`](crate::redis::RedisStore) to share them across instances.
     /// With revocation on, tokens without a `jti` are refused.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use authjwt::{Config, MemoryStore};
+    /// let store = Arc::new(MemoryStore::new()); // keep a handle, e.g. for an admin endpoint
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .revocation_store(store.clone())
+    ///     .build()?;
+    /// assert!(config.revocation_store().is_some());
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn revocation_store(mut self, store: Arc<dyn RevocationStore>) -> Self {
         self.revocation = Some(store);
         self.revocation_disabled = false;
@@ -840,6 +1693,15 @@ impl ConfigBuilder {
 
     /// ⚠️ No revocation at all: logout only clears cookies, and a copied token stays valid
     /// until it expires. Defaults to off (revocation with a [`MemoryStore`]).
+    ///
+    /// ```
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .disable_revocation()
+    ///     .build()?;
+    /// assert!(config.revocation_store().is_none());
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn disable_revocation(mut self) -> Self {
         self.revocation = None;
         self.revocation_disabled = true;
@@ -852,6 +1714,17 @@ impl ConfigBuilder {
     }
 
     /// Validates the settings and builds the [`Config`].
+    ///
+    /// ```
+    /// use authjwt::{Config, ConfigError};
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .build()?;
+    /// assert_eq!(config.access_cookie_name(), "access_token_cookie");
+    /// // Invalid settings are refused with a message that says what to change.
+    /// assert_eq!(Config::builder().build().unwrap_err(), ConfigError::MissingKey);
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
     pub fn build(self) -> Result<Config, ConfigError> {
         let signing = self.signing.ok_or(ConfigError::MissingKey)??;
         let mut kids: Vec<&str> = signing.kid().into_iter().collect();
@@ -866,6 +1739,12 @@ impl ConfigBuilder {
         for k in self.verifying {
             keys = keys.with_verifying_key(k);
         }
+        let known_headers: Vec<(String, VerifyingKey)> = keys
+            .verifying_keys()
+            .map(|k| (crate::tokens::standard_header(k.algorithm(), k.kid()), k.clone()))
+            .collect();
+        let signing = keys.signing_key();
+        let signing_header = crate::tokens::standard_header(signing.algorithm(), signing.kid());
         let mut algorithms: Vec<Algorithm> = keys.algorithms().collect();
         algorithms.sort();
         algorithms.dedup();
@@ -967,6 +1846,8 @@ impl ConfigBuilder {
         Ok(Config {
             keys,
             algorithms,
+            known_headers,
+            signing_header,
             locations,
             header_name: header(&self.header_name)?,
             header_type: self.header_type,

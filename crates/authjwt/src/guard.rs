@@ -39,6 +39,24 @@ pub struct Protection {
 
 impl Protection {
     /// A valid access token is required.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// let login = auth.create_login_tokens("user1")?;
+    /// let (access, refresh) = (bearer(&login.access), bearer(&login.refresh));
+    /// let found = auth.authenticate::<NoCustomClaims>(&access, &Protection::access()).await?;
+    /// assert_eq!(found.unwrap().subject(), "user1");
+    /// // A refresh token is no access token.
+    /// let refused = auth.authenticate::<NoCustomClaims>(&refresh, &Protection::access()).await;
+    /// assert_eq!(refused.unwrap_err().code(), "wrong_token_type");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn access() -> Self {
         Self {
             token_type: TokenType::Access,
@@ -50,6 +68,23 @@ impl Protection {
     }
 
     /// A valid, fresh access token is required.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// let login = auth.create_login_tokens("user1")?; // fresh: the user just logged in
+    /// let later = auth.create_access_token("user1")?; // like a refreshed token: not fresh
+    /// let fresh = Protection::fresh_access();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&bearer(&login.access), &fresh).await.is_ok());
+    /// let refused = auth.authenticate::<NoCustomClaims>(&bearer(&later), &fresh).await;
+    /// assert_eq!(refused.unwrap_err(), AuthError::FreshTokenRequired);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn fresh_access() -> Self {
         Self {
             fresh: true,
@@ -58,6 +93,21 @@ impl Protection {
     }
 
     /// A valid refresh token is required.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// let login = auth.create_login_tokens("user1")?;
+    /// let req = bearer(&login.refresh);
+    /// let found = auth.authenticate::<NoCustomClaims>(&req, &Protection::refresh()).await?;
+    /// assert_eq!(found.unwrap().claims().token_type, authjwt::TokenType::Refresh);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn refresh() -> Self {
         Self {
             token_type: TokenType::Refresh,
@@ -66,6 +116,24 @@ impl Protection {
     }
 
     /// No token is fine; a token that is present must be valid.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// let optional = Protection::access().optional();
+    /// let (guest, _) = http::Request::get("/").body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&guest, &optional).await?.is_none());
+    /// // A token that is present must still be valid.
+    /// let bad = http::Request::get("/").header("authorization", "Bearer x.y.z").body(())?;
+    /// let refused = auth.authenticate::<NoCustomClaims>(&bad.into_parts().0, &optional).await;
+    /// assert_eq!(refused.unwrap_err().code(), "invalid_token");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn optional(mut self) -> Self {
         self.optional = true;
         self
@@ -73,6 +141,24 @@ impl Protection {
 
     /// ⚠️ `false` skips the CSRF double-submit and Origin checks for this route (seed 002's
     /// `verify_csrf=False`, for webhooks). Defaults to `true`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let token = auth.create_access_token("service")?;
+    /// let (webhook, _) = http::Request::post("/webhook")
+    ///     .header("cookie", format!("access_token_cookie={token}")) // and no CSRF header
+    ///     .body(())?.into_parts();
+    /// let strict = auth.authenticate::<NoCustomClaims>(&webhook, &Protection::access()).await;
+    /// assert_eq!(strict.unwrap_err(), AuthError::CsrfMissing);
+    /// let relaxed = Protection::access().verify_csrf(false);
+    /// assert!(auth.authenticate::<NoCustomClaims>(&webhook, &relaxed).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn verify_csrf(mut self, verify: bool) -> Self {
         self.verify_csrf = verify;
         self
@@ -80,6 +166,23 @@ impl Protection {
 
     /// Looks for the token only in these locations, in this order, instead of the
     /// configured ones (seed 002's `locations=["headers"]`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([TokenLocation::Headers, TokenLocation::Cookies]).build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let (parts, _) = http::Request::get("/")
+    ///     .header("cookie", format!("access_token_cookie={token}"))
+    ///     .body(())?.into_parts();
+    /// let header_only = Protection::access().locations([TokenLocation::Headers]);
+    /// let refused = auth.authenticate::<NoCustomClaims>(&parts, &header_only).await;
+    /// assert_eq!(refused.unwrap_err(), AuthError::MissingToken); // the cookie is not looked at
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn locations(mut self, locations: impl IntoIterator<Item = TokenLocation>) -> Self {
         self.locations = Some(locations.into_iter().collect());
         self
@@ -116,17 +219,67 @@ pub struct RouteOptions {
 
 impl RouteOptions {
     /// No overrides.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// use authjwt::{RouteOptions, TokenLocation, axum::AccessToken};
+    /// use axum::{Router, routing::get};
+    /// let options = RouteOptions::new().locations([TokenLocation::Headers]);
+    /// let me = get(|AccessToken(user): AccessToken| async move { user.subject().to_owned() });
+    /// let app: Router = Router::new().route("/api/me", me.layer(options));
+    /// # }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// ⚠️ `false` exempts the route from the CSRF double-submit and Origin checks.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use tower::ServiceExt;
+    /// use authjwt::{RouteOptions, axum::AccessToken};
+    /// use axum::{Router, body::Body, routing::post};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let webhook = post(|_: AccessToken| async {}).layer(RouteOptions::new().verify_csrf(false));
+    /// let app: Router = Router::new().route("/webhook", webhook).layer(auth.layer());
+    /// let cookie = format!("access_token_cookie={}", auth.create_access_token("service")?);
+    /// let req = http::Request::post("/webhook").header("cookie", cookie); // no CSRF header
+    /// assert_eq!(app.oneshot(req.body(Body::empty())?).await?.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
     pub fn verify_csrf(mut self, verify: bool) -> Self {
         self.verify_csrf = Some(verify);
         self
     }
 
     /// The token locations for this route, in order.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use tower::ServiceExt;
+    /// use authjwt::{RouteOptions, TokenLocation, axum::AccessToken};
+    /// use axum::{Router, body::Body, routing::get};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let options = RouteOptions::new().locations([TokenLocation::Headers]);
+    /// let app: Router = Router::new()
+    ///     .route("/api/me", get(|_: AccessToken| async {}).layer(options))
+    ///     .layer(auth.layer());
+    /// let cookie = format!("access_token_cookie={}", auth.create_access_token("user1")?);
+    /// let req = http::Request::get("/api/me").header("cookie", cookie);
+    /// assert_eq!(app.oneshot(req.body(Body::empty())?).await?.status(), 401);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
     pub fn locations(mut self, locations: impl IntoIterator<Item = TokenLocation>) -> Self {
         self.locations = Some(locations.into_iter().collect());
         self
@@ -151,36 +304,147 @@ pub struct Authenticated<T = NoCustomClaims> {
 
 impl<T> Authenticated<T> {
     /// The claims.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = bearer(&token);
+    /// let user = auth.authenticate::<NoCustomClaims>(&req, &Protection::access()).await?.unwrap();
+    /// assert_eq!(user.claims().exp, Some(user.claims().iat + 15 * 60));
+    /// assert!(!user.claims().fresh);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn claims(&self) -> &Claims<T> {
         &self.claims
     }
 
     /// Consumes `self`, returning the claims.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = bearer(&token);
+    /// let user = auth.authenticate::<NoCustomClaims>(&req, &Protection::access()).await?.unwrap();
+    /// let claims: authjwt::Claims = user.into_claims();
+    /// assert_eq!(claims.sub, "user1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn into_claims(self) -> Claims<T> {
         self.claims
     }
 
     /// The application's own claims.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// # use authjwt::{TokenOptions, TokenType};
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// struct Roles { roles: Vec<String> }
+    /// let opts = TokenOptions::new().claims(Roles { roles: vec!["admin".into()] });
+    /// let token = auth.create_token(TokenType::Access, "user1", opts)?;
+    /// let req = bearer(&token);
+    /// let user = auth.authenticate::<Roles>(&req, &Protection::access()).await?.unwrap();
+    /// assert_eq!(user.custom().roles, ["admin"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn custom(&self) -> &T {
         &self.claims.custom
     }
 
     /// The subject (`sub`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = bearer(&token);
+    /// let user = auth.authenticate::<NoCustomClaims>(&req, &Protection::access()).await?.unwrap();
+    /// assert_eq!(user.subject(), "user1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn subject(&self) -> &str {
         &self.claims.sub
     }
 
     /// The token id (`jti`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = bearer(&token);
+    /// let user = auth.authenticate::<NoCustomClaims>(&req, &Protection::access()).await?.unwrap();
+    /// assert_eq!(user.jti(), token.jti()); // what revoking this one token takes
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn jti(&self) -> &str {
         self.claims.jti()
     }
 
     /// Where the token was found.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = bearer(&token);
+    /// let user = auth.authenticate::<NoCustomClaims>(&req, &Protection::access()).await?.unwrap();
+    /// assert_eq!(user.location(), TokenLocation::Headers);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn location(&self) -> TokenLocation {
         self.location
     }
 
     /// The compact token, as presented (for example to revoke it at logout).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = bearer(&token);
+    /// let user = auth.authenticate::<NoCustomClaims>(&req, &Protection::access()).await?.unwrap();
+    /// assert_eq!(user.token(), token.as_str());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn token(&self) -> &str {
         &self.token
     }
@@ -243,7 +507,11 @@ impl Auth {
             subject: &claims.sub,
             issued_at: claims.iat,
         };
-        match store.is_revoked(&token).await {
+        let answer = match store.is_revoked_now(&token) {
+            Some(answer) => answer,
+            None => store.is_revoked(&token).await,
+        };
+        match answer {
             Ok(false) => Ok(()),
             Ok(true) => Err(AuthError::TokenRevoked),
             Err(e) => {

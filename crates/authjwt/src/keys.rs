@@ -1085,6 +1085,12 @@ impl KeySet {
         }
     }
 
+    /// Every key that can verify, each once.
+    pub(crate) fn verifying_keys(&self) -> impl Iterator<Item = &VerifyingKey> + '_ {
+        let unnamed = self.signing.kid.is_none().then_some(&self.signing.verifying);
+        unnamed.into_iter().chain(self.by_kid.values())
+    }
+
     /// Every algorithm some key in the set verifies.
     pub(crate) fn algorithms(&self) -> impl Iterator<Item = Algorithm> + '_ {
         std::iter::once(self.signing.alg).chain(self.by_kid.values().map(|k| k.alg))

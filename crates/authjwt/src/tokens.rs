@@ -34,6 +34,16 @@ pub(crate) fn random_id() -> String {
 }
 
 /// A token could not be created.
+///
+/// ```
+/// use authjwt::{TokenError, TokenOptions, TokenType};
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+/// let opts = TokenOptions::new().header("alg", "none");
+/// let err = auth.create_token(TokenType::Access, "user1", opts).unwrap_err();
+/// assert!(matches!(err, TokenError::ReservedHeader(ref name) if name == "alg"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TokenError {
@@ -102,6 +112,17 @@ impl Default for TokenOptions<NoCustomClaims> {
 
 impl TokenOptions<NoCustomClaims> {
     /// Not fresh, the configured expiry, no custom claims, no extra headers.
+    ///
+    /// ```
+    /// use authjwt::{Claims, TokenOptions, TokenType};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_token(TokenType::Access, "user1", TokenOptions::new())?;
+    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Access)?;
+    /// assert!(!claims.fresh);
+    /// assert_eq!(claims.exp, Some(claims.iat + 15 * 60)); // the configured lifetime
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new() -> Self {
         Self {
             fresh: false,
@@ -115,18 +136,52 @@ impl TokenOptions<NoCustomClaims> {
 
 impl<T> TokenOptions<T> {
     /// Marks an access token as fresh (issued from a login, not a refresh). Defaults to false.
+    ///
+    /// ```
+    /// use authjwt::{Claims, TokenOptions, TokenType};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let opts = TokenOptions::new().fresh(true); // right after checking the password
+    /// let token = auth.create_token(TokenType::Access, "user1", opts)?;
+    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Access)?;
+    /// assert!(claims.fresh);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fresh(mut self, fresh: bool) -> Self {
         self.fresh = fresh;
         self
     }
 
     /// Overrides the configured lifetime.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use authjwt::{TokenOptions, TokenType};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let opts = TokenOptions::new().expires_in(Duration::from_secs(60));
+    /// let token = auth.create_token(TokenType::Access, "user1", opts)?;
+    /// assert_eq!(token.expires_at(), Some(token.issued_at() + 60));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn expires_in(mut self, d: Duration) -> Self {
         self.expiry = Expiry::In(d);
         self
     }
 
     /// ⚠️ No `exp` claim. Creation fails unless the configuration allows non-expiring tokens.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenError, TokenOptions, TokenType::Access};
+    /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
+    /// let strict = Auth::new(builder().build()?);
+    /// let err = strict.create_token(Access, "svc", TokenOptions::new().never_expires());
+    /// assert!(matches!(err, Err(TokenError::NonExpiring)));
+    /// let lax = Auth::new(builder().dangerous_allow_non_expiring_tokens().build()?);
+    /// let token = lax.create_token(Access, "svc", TokenOptions::new().never_expires())?;
+    /// assert_eq!(token.expires_at(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn never_expires(mut self) -> Self {
         self.expiry = Expiry::Never;
         self
@@ -134,6 +189,19 @@ impl<T> TokenOptions<T> {
 
     /// The application's own claims (any serde type serializing to a JSON object). Their
     /// names may not collide with [`RESERVED_CLAIMS`].
+    ///
+    /// ```
+    /// use authjwt::{Claims, TokenOptions, TokenType};
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// struct Tenant { tenant: String }
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let opts = TokenOptions::new().claims(Tenant { tenant: "acme".into() });
+    /// let token = auth.create_token(TokenType::Access, "user1", opts)?;
+    /// let claims: Claims<Tenant> = auth.verify_token(token.as_str(), TokenType::Access)?;
+    /// assert_eq!(claims.custom.tenant, "acme");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn claims<U>(self, custom: U) -> TokenOptions<U> {
         TokenOptions {
             fresh: self.fresh,
@@ -145,12 +213,37 @@ impl<T> TokenOptions<T> {
     }
 
     /// An extra JOSE header parameter (not `alg`, `kid`, `typ` or `crit`).
+    ///
+    /// ```
+    /// use authjwt::{TokenOptions, TokenType};
+    /// use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let opts = TokenOptions::new().header("x5t", "dGh1bWJwcmludA");
+    /// let token = auth.create_token(TokenType::Access, "user1", opts)?;
+    /// let header = URL_SAFE_NO_PAD.decode(token.as_str().split('.').next().unwrap())?;
+    /// let header: serde_json::Value = serde_json::from_slice(&header)?;
+    /// assert_eq!(header["x5t"], "dGh1bWJwcmludA");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn header(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
 
     /// The refresh-token family (refresh rotation keeps one family per login).
+    ///
+    /// ```
+    /// use authjwt::{Claims, TokenOptions, TokenType};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let opts = TokenOptions::new().family("login-42");
+    /// let token = auth.create_token(TokenType::Refresh, "user1", opts)?;
+    /// assert_eq!(token.family(), Some("login-42"));
+    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Refresh)?;
+    /// assert_eq!(claims.fam.as_deref(), Some("login-42"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn family(mut self, family: impl Into<String>) -> Self {
         self.family = Some(family.into());
         self
@@ -199,41 +292,116 @@ impl fmt::Display for IssuedToken {
 
 impl IssuedToken {
     /// The compact JWT.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let authorization = format!("Bearer {}", token.as_str()); // what a client sends
+    /// assert_eq!(token.as_str().split('.').count(), 3);
+    /// assert_eq!(token.to_string(), token.as_str());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.encoded
     }
 
     /// Consumes the token, returning the compact JWT.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let body = serde_json::json!({ "access_token": token.into_string() });
+    /// assert!(body["access_token"].as_str().unwrap().starts_with("eyJ"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_string(self) -> String {
         self.encoded
     }
 
     /// Access or refresh.
+    ///
+    /// ```
+    /// use authjwt::TokenType;
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// assert_eq!(auth.create_access_token("user1")?.token_type(), TokenType::Access);
+    /// assert_eq!(auth.create_refresh_token("user1")?.token_type(), TokenType::Refresh);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn token_type(&self) -> TokenType {
         self.token_type
     }
 
     /// The token's `jti`.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// assert_eq!(token.jti().len(), 22); // 128 random bits, base64url
+    /// assert_ne!(auth.create_access_token("user1")?.jti(), token.jti());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn jti(&self) -> &str {
         &self.jti
     }
 
     /// The CSRF double-submit value (also the `csrf` claim), when CSRF protection is on.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let csrf = token.csrf().unwrap(); // the front end sends it back in X-CSRF-TOKEN
+    /// let cookies = auth.set_access_cookies(&token);
+    /// let cookie = cookies.header_values()[1].to_str()?;
+    /// assert!(cookie.starts_with(&format!("csrf_access_token={csrf};")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn csrf(&self) -> Option<&str> {
         self.csrf.as_deref()
     }
 
     /// `iat`, seconds since the Unix epoch.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    /// assert!(token.issued_at() <= now);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn issued_at(&self) -> u64 {
         self.issued_at
     }
 
     /// `exp`, seconds since the Unix epoch.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// assert_eq!(token.expires_at(), Some(token.issued_at() + 15 * 60)); // the default lifetime
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn expires_at(&self) -> Option<u64> {
         self.expires_at
     }
 
     /// The refresh-token family, if any.
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let login = auth.create_login_tokens("user1")?;
+    /// assert_eq!(login.access.family(), login.refresh.family()); // one family per login
+    /// assert_eq!(auth.create_access_token("user1")?.family(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn family(&self) -> Option<&str> {
         self.family.as_deref()
     }
@@ -247,6 +415,14 @@ struct HeaderOut<'a> {
     kid: Option<&'a str>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The base64url header this library writes for a key: `{"alg":…,"typ":"JWT","kid":…}`.
+/// Tokens whose header segment is byte-identical skip header decoding on verification.
+pub(crate) fn standard_header(alg: Algorithm, kid: Option<&str>) -> String {
+    let header = HeaderOut { alg: alg.as_str(), typ: "JWT", kid, extra: serde_json::Map::new() };
+    // Serializing two strings and an optional third cannot fail.
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default())
 }
 
 impl Config {
@@ -306,17 +482,22 @@ impl Config {
             }
             extra.insert(name, value);
         }
-        let header = HeaderOut {
-            alg: key.algorithm().as_str(),
-            typ: "JWT",
-            kid: key.kid(),
-            extra,
-        };
-        let header = serde_json::to_vec(&header).map_err(|e| TokenError::Claims(e.to_string()))?;
         let payload = serde_json::to_vec(&claims).map_err(|e| TokenError::Claims(e.to_string()))?;
-
-        let mut encoded = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 100);
-        URL_SAFE_NO_PAD.encode_string(&header, &mut encoded);
+        let mut encoded = String::with_capacity(payload.len() * 4 / 3 + 200);
+        if extra.is_empty() {
+            // The signing key's header never changes: encoded once, when the config was built.
+            encoded.push_str(&self.signing_header);
+        } else {
+            let header = HeaderOut {
+                alg: key.algorithm().as_str(),
+                typ: "JWT",
+                kid: key.kid(),
+                extra,
+            };
+            let header =
+                serde_json::to_vec(&header).map_err(|e| TokenError::Claims(e.to_string()))?;
+            URL_SAFE_NO_PAD.encode_string(&header, &mut encoded);
+        }
         encoded.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut encoded);
         let signature = key.sign(encoded.as_bytes())?;
@@ -367,6 +548,16 @@ impl Config {
     ///
     /// Not a supported API: expiry, issuer, audience, type, CSRF and revocation are **not**
     /// checked. Applications use [`Auth::verify_token`] or [`Auth::authenticate`].
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let payload = auth.config().verify_jws_signature(token.as_str())?;
+    /// let claims: serde_json::Value = serde_json::from_slice(&payload)?;
+    /// assert_eq!(claims["sub"], "user1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[doc(hidden)]
     pub fn verify_jws_signature(&self, token: &str) -> Result<Vec<u8>, AuthError> {
         self.verify_signature(token)
@@ -386,6 +577,24 @@ impl Config {
         else {
             return Err(malformed());
         };
+        // A header byte-identical to one this library writes names its key directly: the same
+        // bytes parse to the same alg and kid, so decoding them again would change nothing.
+        let key = match self.known_headers.iter().find(|(h, _)| h.as_bytes() == h64.as_bytes()) {
+            Some((_, key)) => key,
+            None => self.key_for_header(h64)?,
+        };
+        let signature = URL_SAFE_NO_PAD.decode(s64).map_err(|_| malformed())?;
+        let signed_len = h64.len() + 1 + p64.len();
+        if !key.verify(&token.as_bytes()[..signed_len], &signature) {
+            return Err(InvalidReason::BadSignature.into());
+        }
+        URL_SAFE_NO_PAD.decode(p64).map_err(|_| malformed())
+    }
+
+    /// Decodes a header this library did not write (or wrote with extra parameters) and
+    /// picks the key it names, refusing `crit`, unlisted algorithms and unknown kids.
+    fn key_for_header(&self, h64: &str) -> Result<&crate::keys::VerifyingKey, AuthError> {
+        let malformed = || AuthError::InvalidToken(InvalidReason::Malformed);
         let header_json = URL_SAFE_NO_PAD.decode(h64).map_err(|_| malformed())?;
         let header: HeaderIn<'_> = serde_json::from_slice(&header_json).map_err(|_| malformed())?;
         if header.crit {
@@ -406,12 +615,7 @@ impl Config {
         if key.algorithm() != alg {
             return Err(InvalidReason::AlgorithmNotAllowed.into());
         }
-        let signature = URL_SAFE_NO_PAD.decode(s64).map_err(|_| malformed())?;
-        let signed_len = h64.len() + 1 + p64.len();
-        if !key.verify(&token.as_bytes()[..signed_len], &signature) {
-            return Err(InvalidReason::BadSignature.into());
-        }
-        URL_SAFE_NO_PAD.decode(p64).map_err(|_| malformed())
+        Ok(key)
     }
 
     fn validate_claims<T>(&self, claims: &Claims<T>, expected: TokenType) -> Result<(), AuthError> {
@@ -485,6 +689,18 @@ impl Auth {
     }
 
     /// Creates a refresh token for `subject` with the configured lifetime.
+    ///
+    /// ```
+    /// use authjwt::{Claims, NoCustomClaims, TokenType};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_refresh_token("user1")?;
+    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Refresh)?;
+    /// assert_eq!(claims.exp, Some(claims.iat + 30 * 24 * 3600));
+    /// // A refresh token never passes for an access token.
+    /// assert!(auth.verify_token::<NoCustomClaims>(token.as_str(), TokenType::Access).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn create_refresh_token(
         &self,
         subject: impl Into<String>,
@@ -528,6 +744,19 @@ impl Auth {
     /// `auth.verify_token(token, verify_csrf=False)`): signature, algorithm, `kid`, expiry,
     /// issuer, audience and type. No CSRF, freshness or revocation check: use the guard
     /// ([`Auth::authenticate`]) for requests.
+    ///
+    /// ```
+    /// use authjwt::{Claims, NoCustomClaims, TokenType};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Access)?;
+    /// assert_eq!(claims.sub, "user1");
+    /// let tampered = format!("{}x", token.as_str());
+    /// let err = auth.verify_token::<NoCustomClaims>(&tampered, TokenType::Access).unwrap_err();
+    /// assert_eq!(err.code(), "invalid_token");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn verify_token<T: DeserializeOwned>(
         &self,
         token: &str,

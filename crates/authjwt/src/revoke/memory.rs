@@ -75,6 +75,17 @@ impl Default for MemoryStore {
 
 impl MemoryStore {
     /// An empty store.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{MemoryStore, RevocationStore};
+    /// let store = MemoryStore::new();
+    /// let handle = store.clone(); // clones share their entries
+    /// handle.revoke_family("login-42", 4_102_444_800).await?; // forgotten in 2100
+    /// assert_eq!(store.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn new() -> Self {
         let cache = || Cache::builder().expire_after(UntilExpiry).build();
         Self {
@@ -102,6 +113,17 @@ impl MemoryStore {
     }
 
     /// Whether the store holds no entry.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{MemoryStore, RevocationStore};
+    /// let store = MemoryStore::new();
+    /// assert!(store.is_empty());
+    /// store.revoke_subject("user1", 1_700_000_000, 4_102_444_800).await?;
+    /// assert!(!store.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -174,6 +196,10 @@ impl MemoryStore {
 impl RevocationStore for MemoryStore {
     async fn is_revoked(&self, token: &TokenRef<'_>) -> Result<bool, StoreError> {
         Ok(self.check(token))
+    }
+
+    fn is_revoked_now(&self, token: &TokenRef<'_>) -> Option<Result<bool, StoreError>> {
+        Some(Ok(self.check(token)))
     }
 
     async fn revoke_jti(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {

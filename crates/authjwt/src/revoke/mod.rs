@@ -27,12 +27,30 @@ pub struct StoreError(String);
 
 impl StoreError {
     /// An error with a short description (no secrets, no token contents).
+    ///
+    /// ```
+    /// use authjwt::StoreError;
+    /// // In a custom RevocationStore, when the database cannot answer:
+    /// let err = StoreError::new("database timeout");
+    /// assert_eq!(err.to_string(), "revocation store unavailable: database timeout");
+    /// ```
     pub fn new(msg: impl Into<String>) -> Self {
         Self(msg.into())
     }
 }
 
 /// What the store is asked about a verified token.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use authjwt::{MemoryStore, RevocationStore, TokenRef};
+/// let store = MemoryStore::new();
+/// store.revoke_family("login-42", 4_102_444_800).await?; // forgotten in 2100
+/// let token = TokenRef { jti: "j1", family: Some("login-42"), subject: "user1", issued_at: 100 };
+/// assert!(store.is_revoked(&token).await?); // its whole session was revoked
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenRef<'a> {
     /// The token's `jti`.
@@ -69,6 +87,20 @@ pub struct TokenRef<'a> {
 pub trait RevocationStore: fmt::Debug + Send + Sync + 'static {
     /// Whether the token is revoked by its `jti`, its family, or its subject.
     async fn is_revoked(&self, token: &TokenRef<'_>) -> Result<bool, StoreError>;
+
+    /// The same answer as [`RevocationStore::is_revoked`] when the store can give it without
+    /// waiting (from memory), or `None` to make the caller await `is_revoked`. The request
+    /// path tries this first, which spares it a boxed future per request. Defaults to `None`.
+    ///
+    /// ```
+    /// use authjwt::{MemoryStore, RevocationStore, TokenRef};
+    /// let token = TokenRef { jti: "j1", family: None, subject: "user1", issued_at: 1 };
+    /// assert_eq!(MemoryStore::new().is_revoked_now(&token), Some(Ok(false)));
+    /// ```
+    fn is_revoked_now(&self, token: &TokenRef<'_>) -> Option<Result<bool, StoreError>> {
+        let _ = token;
+        None
+    }
 
     /// Revokes one token.
     async fn revoke_jti(&self, jti: &str, expires_at: u64) -> Result<(), StoreError>;

@@ -69,6 +69,15 @@ pub struct RedisStoreBuilder {
 
 impl RedisStoreBuilder {
     /// A builder for the Redis server at `url` (`redis://host:port/db`).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), authjwt::StoreError> {
+    /// use authjwt::redis::RedisStoreBuilder;
+    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/0").connect().await?;
+    /// assert!(store.is_current()); // the revocations are loaded
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
@@ -80,6 +89,17 @@ impl RedisStoreBuilder {
     }
 
     /// The prefix of every key and of the stream. Defaults to `authjwt`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), authjwt::StoreError> {
+    /// use authjwt::redis::RedisStoreBuilder;
+    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
+    ///     .prefix("shop:auth") // keys shop:auth:…, stream shop:auth:events
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
         self
@@ -87,6 +107,18 @@ impl RedisStoreBuilder {
 
     /// How old the last proof that the replica is current may be before requests fail
     /// closed. Defaults to 2 seconds.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), authjwt::StoreError> {
+    /// use std::time::Duration;
+    /// use authjwt::redis::RedisStoreBuilder;
+    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
+    ///     .max_staleness(Duration::from_millis(500)) // fail closed sooner after an outage
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn max_staleness(mut self, bound: Duration) -> Self {
         self.max_staleness = bound;
         self
@@ -94,6 +126,17 @@ impl RedisStoreBuilder {
 
     /// Approximate number of events the stream keeps (older ones are trimmed; instances
     /// that fall further behind reload the keys). Defaults to 100 000.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), authjwt::StoreError> {
+    /// use authjwt::redis::RedisStoreBuilder;
+    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
+    ///     .stream_len(1_000_000) // for many instances that may lag far behind
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stream_len(mut self, len: u64) -> Self {
         self.stream_len = len;
         self
@@ -101,6 +144,19 @@ impl RedisStoreBuilder {
 
     /// Connects, loads the current revocations and starts following the stream. Must run
     /// inside a Tokio runtime.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::sync::Arc;
+    /// use authjwt::{Config, redis::RedisStoreBuilder};
+    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/").connect().await?;
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .revocation_store(Arc::new(store))
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn connect(self) -> Result<RedisStore, StoreError> {
         let client = redis::Client::open(self.url.as_str())
             .map_err(|_| StoreError::new("invalid Redis URL"))?;
@@ -352,11 +408,31 @@ impl std::fmt::Debug for RedisStore {
 
 impl RedisStore {
     /// Connects with the default settings (see [`RedisStoreBuilder`]).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), authjwt::StoreError> {
+    /// use authjwt::{RevocationStore, redis::RedisStore};
+    /// let store = RedisStore::connect("redis://127.0.0.1:6379/").await?;
+    /// // Every instance connected to the same Redis sees this within milliseconds.
+    /// store.revoke_subject("user1", 1_700_000_000, 4_102_444_800).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         RedisStoreBuilder::new(url).connect().await
     }
 
     /// Whether the replica was confirmed current within the staleness bound.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), authjwt::StoreError> {
+    /// use authjwt::redis::RedisStore;
+    /// let store = RedisStore::connect("redis://127.0.0.1:6379/").await?;
+    /// // For a readiness probe: false while Redis is unreachable for longer than the bound.
+    /// let ready = store.is_current();
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn is_current(&self) -> bool {
         self.shared.is_current()
     }
@@ -402,6 +478,16 @@ impl RevocationStore for RedisStore {
             ));
         }
         Ok(self.shared.replica.check(token))
+    }
+
+    fn is_revoked_now(&self, token: &TokenRef<'_>) -> Option<Result<bool, StoreError>> {
+        // The replica answers from memory: no network round trip on the request path.
+        if !self.shared.is_current() {
+            return Some(Err(StoreError::new(
+                "the revocation replica could not be confirmed current",
+            )));
+        }
+        Some(Ok(self.shared.replica.check(token)))
     }
 
     async fn revoke_jti(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
