@@ -13,6 +13,12 @@ use serde::Deserialize;
 use crate::config::Config;
 use crate::locate::TokenLocation;
 
+/// The JSON answer (with status 400) when a body declared within the limit cannot be read:
+/// it broke off, or grew past the limit.
+#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+pub(crate) const UNREADABLE_BODY: &str =
+    r#"{"detail":"Could not read the request body","code":"invalid_body"}"#;
+
 /// Token and CSRF values taken from the request body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct BodyFields {

@@ -296,6 +296,8 @@ impl Config {
     /// | `JWT_JSON_KEY`, `JWT_REFRESH_JSON_KEY` | body keys | `access_token`, `refresh_token` |
     /// | `JWT_DECODE_LEEWAY` | seconds | `0` |
     /// | `JWT_ISSUER`, `JWT_AUDIENCE` | strings (audience: comma list) | unset |
+    /// | `JWT_PRIVATE_KEY` | a PEM private key for RS*/PS*/ES*/EdDSA (or in `JWT_SECRET_KEY`) | unset |
+    /// | `JWT_COOKIE_HOST_PREFIX` | `true`/`false`: the `__Host-` prefix on every cookie | `false` |
     ///
     /// Errors name the variable and the form it expects.
     ///

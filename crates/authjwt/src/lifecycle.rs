@@ -298,22 +298,36 @@ impl Auth {
     }
 
     async fn logout_inner(&self, parts: &Parts) -> Result<SetCookies, AuthError> {
+        let mut access_expired = false;
         let access = match self
             .authenticate_token::<NoCustomClaims>(parts, &Protection::access().optional())
         {
             Ok(found) => found,
-            Err(AuthError::TokenExpired) => None,
+            Err(AuthError::TokenExpired) => {
+                access_expired = true;
+                None
+            }
             Err(e) => return Err(e),
         };
         let refresh = match &access {
             // The access token proved the request (CSRF included); the refresh cookie is
             // revoked too if it verifies, without a second CSRF header.
             Some(_) => self.located_refresh(parts),
-            None => Some(
-                self.authenticate_token::<NoCustomClaims>(parts, &Protection::refresh())?
-                    .ok_or(AuthError::MissingToken)?
-                    .into_claims(),
-            ),
+            None => {
+                // Only an expired access token and no refresh token: say it expired.
+                let missing = if access_expired {
+                    AuthError::TokenExpired
+                } else {
+                    AuthError::MissingToken
+                };
+                let found = match self
+                    .authenticate_token::<NoCustomClaims>(parts, &Protection::refresh())
+                {
+                    Err(AuthError::MissingToken) => return Err(missing),
+                    other => other?,
+                };
+                Some(found.ok_or(missing)?.into_claims())
+            }
         };
         if let Some(a) = &access {
             self.check_revocation(a.claims()).await?;

@@ -431,3 +431,21 @@ async fn implicit_refresh_loses_the_race_with_a_logout() {
     );
     assert_eq!(headers.get_all("set-cookie").iter().count(), 0);
 }
+
+#[tokio::test]
+async fn logout_with_only_an_expired_access_token_says_it_expired() {
+    let auth = auth_with(Duration::from_secs(1));
+    let app = app(&auth);
+    let mut jar = logged_in(&app).await;
+    jar.0.remove("refresh_token_cookie");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let (status, body, headers) =
+        send(&app, &mut jar, "POST", "/logout", Some("csrf_access_token")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("token_expired"), "{body}");
+    assert_eq!(
+        headers.get_all("set-cookie").iter().count(),
+        0,
+        "nothing changes"
+    );
+}

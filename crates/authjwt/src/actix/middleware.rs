@@ -201,8 +201,8 @@ where
                 let mut payload = req.take_payload();
                 let Some(bytes) = read_limited(&mut payload, auth.config().body_limit).await else {
                     let resp = HttpResponse::BadRequest()
-                        .content_type("text/plain; charset=utf-8")
-                        .body("could not read the request body");
+                        .content_type("application/json")
+                        .body(body::UNREADABLE_BODY);
                     return Ok(req.into_response(resp).map_into_right_body());
                 };
                 req.extensions_mut()

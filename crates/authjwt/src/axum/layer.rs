@@ -161,13 +161,7 @@ where
                     let limited = http_body_util::Limited::new(b, auth.config().body_limit);
                     let bytes = match limited.collect().await {
                         Ok(collected) => collected.to_bytes(),
-                        Err(_) => {
-                            return Ok((
-                                http::StatusCode::BAD_REQUEST,
-                                "could not read the request body",
-                            )
-                                .into_response());
-                        }
+                        Err(_) => return Ok(unreadable_body()),
                     };
                     parts
                         .extensions
@@ -178,6 +172,17 @@ where
             inner.call(req).await
         })
     }
+}
+
+/// The body was declared within the limit but could not be read (it broke off, or grew
+/// past the limit): a JSON 400 like every other refusal.
+fn unreadable_body() -> Response {
+    (
+        http::StatusCode::BAD_REQUEST,
+        [(http::header::CONTENT_TYPE, "application/json")],
+        body::UNREADABLE_BODY,
+    )
+        .into_response()
 }
 
 /// Guards a group of routes. Made by [`Auth::require`].
