@@ -19,7 +19,9 @@ impl<K> moka::Expiry<K, Entry> for UntilExpiry {
         _created_at: Instant,
     ) -> Option<Duration> {
         // Until one second past `expires_at`, measured on the wall clock like `exp`.
-        let until = UNIX_EPOCH + Duration::from_secs(value.expires_at.saturating_add(1));
+        // An expiry beyond what the clock can represent (a non-expiring token) never expires.
+        let until =
+            UNIX_EPOCH.checked_add(Duration::from_secs(value.expires_at.saturating_add(1)))?;
         Some(
             until
                 .duration_since(SystemTime::now())
@@ -260,6 +262,15 @@ mod tests {
         assert!(s.insert_jti_if_absent("r", now() + 60));
         assert!(!s.insert_jti_if_absent("r", now() + 60));
         assert!(s.check(&t("r", None, "x", 1)));
+    }
+
+    #[test]
+    fn entries_of_non_expiring_tokens_never_overflow() {
+        let s = MemoryStore::new();
+        s.insert_jti("forever", u64::MAX);
+        assert!(s.insert_jti_if_absent("forever2", u64::MAX));
+        assert!(s.check(&t("forever", None, "x", 1)));
+        assert!(s.check(&t("forever2", None, "x", 1)));
     }
 
     #[test]
