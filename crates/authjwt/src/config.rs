@@ -1743,7 +1743,12 @@ impl ConfigBuilder {
         }
         let known_headers: Vec<(String, VerifyingKey)> = keys
             .verifying_keys()
-            .map(|k| (crate::tokens::standard_header(k.algorithm(), k.kid()), k.clone()))
+            .map(|k| {
+                (
+                    crate::tokens::standard_header(k.algorithm(), k.kid()),
+                    k.clone(),
+                )
+            })
             .collect();
         let signing = keys.signing_key();
         let signing_header = crate::tokens::standard_header(signing.algorithm(), signing.kid());

@@ -1087,7 +1087,11 @@ impl KeySet {
 
     /// Every key that can verify, each once.
     pub(crate) fn verifying_keys(&self) -> impl Iterator<Item = &VerifyingKey> + '_ {
-        let unnamed = self.signing.kid.is_none().then_some(&self.signing.verifying);
+        let unnamed = self
+            .signing
+            .kid
+            .is_none()
+            .then_some(&self.signing.verifying);
         unnamed.into_iter().chain(self.by_kid.values())
     }
 

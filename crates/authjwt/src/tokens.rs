@@ -420,7 +420,12 @@ struct HeaderOut<'a> {
 /// The base64url header this library writes for a key: `{"alg":…,"typ":"JWT","kid":…}`.
 /// Tokens whose header segment is byte-identical skip header decoding on verification.
 pub(crate) fn standard_header(alg: Algorithm, kid: Option<&str>) -> String {
-    let header = HeaderOut { alg: alg.as_str(), typ: "JWT", kid, extra: serde_json::Map::new() };
+    let header = HeaderOut {
+        alg: alg.as_str(),
+        typ: "JWT",
+        kid,
+        extra: serde_json::Map::new(),
+    };
     // Serializing two strings and an optional third cannot fail.
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default())
 }
@@ -579,7 +584,11 @@ impl Config {
         };
         // A header byte-identical to one this library writes names its key directly: the same
         // bytes parse to the same alg and kid, so decoding them again would change nothing.
-        let key = match self.known_headers.iter().find(|(h, _)| h.as_bytes() == h64.as_bytes()) {
+        let key = match self
+            .known_headers
+            .iter()
+            .find(|(h, _)| h.as_bytes() == h64.as_bytes())
+        {
             Some((_, key)) => key,
             None => self.key_for_header(h64)?,
         };
