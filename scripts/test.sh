@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine: installs what the tests need, then
-# runs formatting, lints, unit, integration and doc tests for every crate and feature.
+# runs formatting, lints, unit, integration, browser and doc tests for every crate and
+# feature, builds the benchmarks, and gives each fuzz target a short run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the tests need (installed only when missing).
 need=()
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
-command -v cmake >/dev/null 2>&1 || need+=(cmake)
 # The demo's real-browser tests (crates/authjwt-demo/tests/browser.rs) drive Debian's
 # Chromium through chromedriver; they fail, never skip, when these are missing.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -33,3 +33,12 @@ cargo test --workspace --all-features
 
 echo "== cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps -q
+
+echo "== cargo test (no default features: the core without adapters)"
+cargo test -p authjwt --lib -q
+
+echo "== cargo bench --no-run"
+cargo bench --workspace --all-features --no-run -q
+
+echo "== fuzz smoke (30 s per target)"
+scripts/fuzz-smoke.sh
