@@ -2,8 +2,9 @@
 # Load benchmark: the demo (authjwt) against the floor (crates/authjwt-floor: the same
 # cookie + CSRF check hand-written on jsonwebtoken), in the same run, on loopback only.
 #
-#   scripts/bench.sh                      # 10 s per measurement
-#   BENCH_DURATION=5 BENCH_ROUNDS=3 scripts/bench.sh
+#   scripts/bench.sh                      # 10 s per measurement, 3 rounds
+#   BENCH_DURATION=5 BENCH_ROUNDS=5 scripts/bench.sh
+#   scripts/bench.sh instructions [ALG]   # callgrind instruction counts instead (see below)
 #
 # Each server is pinned to CPU $BENCH_SERVER_CPU and wrk to CPU $BENCH_CLIENT_CPU (taskset).
 # It logs in to each server with POST /login (real cookies), then measures GET /protected,
@@ -17,7 +18,7 @@
 #   BENCH_WARMUP       seconds of warm-up per server and route (2)
 #   BENCH_CONNECTIONS  wrk connections (50)
 #   BENCH_THREADS      wrk threads (1)
-#   BENCH_ROUNDS       rounds, demo and floor alternating; the median is reported (1)
+#   BENCH_ROUNDS       rounds, each measuring both servers back to back (3)
 #   BENCH_SERVER_CPU   CPU for the servers (0)
 #   BENCH_CLIENT_CPU   CPU for wrk (1)
 #   BENCH_REDIS        auto | on | off: the Redis comparison (auto: when redis-server exists)
@@ -25,6 +26,7 @@
 #   JWT_SECRET_KEY     the HS256 secret both servers share (a fixed benchmark secret)
 #   BENCH_OUT          where the results are also written (target dir: bench/results.txt)
 #   BENCH_NO_BUILD     1: do not build (use the release binaries already there)
+#   BENCH_PERF         1: also a perf (cpu-clock) profile of each server under GET /protected
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,14 +42,14 @@ if [ "${1:-}" = instructions ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
   }
-  exe="$(cargo bench -q -p authjwt --bench alloc --no-run --message-format=json \
+  exe="$(cargo bench -q -p authjwt --all-features --bench alloc --no-run --message-format=json \
     | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n1)"
   [ -x "$exe" ] || { echo "could not build the alloc bench" >&2; exit 1; }
   rounds="${BENCH_IR_ROUNDS:-200}"
   [ -n "${BENCH_IR_OUT:-}" ] && mkdir -p "$BENCH_IR_OUT"
   ir() {
     local out=/dev/null
-    [ -n "${BENCH_IR_OUT:-}" ] && out="$BENCH_IR_OUT/callgrind.${1/\//.}"
+    [ -n "${BENCH_IR_OUT:-}" ] && out="$BENCH_IR_OUT/callgrind.${1//\//.}"
     AUTHJWT_BENCH_ONLY="$1" AUTHJWT_BENCH_ROUNDS="$rounds" \
       valgrind --tool=callgrind --toggle-collect='*measured_loop*' \
       --callgrind-out-file="$out" "$exe" 2>&1 \
@@ -67,7 +69,20 @@ if [ "${1:-}" = instructions ]; then
     printf '| %s |' "$op"
     for alg in "${algs[@]}"; do
       n="$(ir "$alg/$op")"
-      printf ' %s |' "$(( n / rounds ))"
+      printf ' %s |' "$(( ${n:-0} / rounds ))"
+    done
+    echo
+  done
+  echo
+  echo "HTTP request through an axum Router in process (HS256; request built, body collected)"
+  echo
+  echo "| request | authjwt | authjwt_demo_stack | floor |"
+  echo "|---|---:|---:|---:|"
+  for case in get_protected post_posts post_rejected_no_csrf; do
+    printf '| %s |' "$case"
+    for router in authjwt authjwt_demo_stack floor; do
+      n="$(ir "HTTP/$router/$case")"
+      printf ' %s |' "$(( ${n:-0} / rounds ))"
     done
     echo
   done
@@ -78,7 +93,7 @@ DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-50}"
 THREADS="${BENCH_THREADS:-1}"
-ROUNDS="${BENCH_ROUNDS:-1}"
+ROUNDS="${BENCH_ROUNDS:-3}"
 SERVER_CPU="${BENCH_SERVER_CPU:-0}"
 CLIENT_CPU="${BENCH_CLIENT_CPU:-1}"
 REDIS_MODE="${BENCH_REDIS:-auto}"
@@ -237,7 +252,7 @@ field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<" $1"; }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
 
-# run_pair A B: every scenario on servers A and B, alternating, ROUNDS times. Results go to
+# run_pair A B: every scenario on servers A and B, side by side, ROUNDS times. Results go to
 # $WORK/results/<scenario>.<server> (one RESULT line per round).
 SCENARIOS=("GET /protected" "POST /posts (CSRF)" "POST /posts rejected (no CSRF)")
 scenario_args() {
@@ -250,10 +265,13 @@ scenario_args() {
 }
 run_pair() {
   mkdir -p "$WORK/results"
-  local round i name method path csrf want line
+  local round i name method path csrf want line order
   for round in $(seq 1 "$ROUNDS"); do
+    # Odd rounds measure A then B, even rounds B then A: neither always goes first.
+    order=("$@")
+    [ $((round % 2)) = 0 ] && order=("$2" "$1")
     for i in "${!SCENARIOS[@]}"; do
-      for name in "$@"; do
+      for name in "${order[@]}"; do
         read -r method path csrf want <<<"$(scenario_args "$i" "$name")"
         [ "$csrf" = - ] && csrf=""
         check "$name" "$method" "$path" "$csrf" "$want" >/dev/null
@@ -274,9 +292,22 @@ stat_of() { # SCENARIO SERVER FIELD -> median over rounds
   while read -r line; do field "$line" "$3"; done <"$f" | median
 }
 
+best_of() { # SCENARIO SERVER -> the highest req/s over rounds
+  local f="$WORK/results/$1.$2"
+  [ -f "$f" ] || return 0
+  while read -r line; do field "$line" rps; done <"$f" | sort -g | tail -n1
+}
+
+round_ratio() { # SCENARIO A B -> median over rounds of rps(A) / rps(B) (same round, side by side)
+  paste -d' ' <(while read -r l; do field "$l" rps; done <"$WORK/results/$1.$2") \
+    <(while read -r l; do field "$l" rps; done <"$WORK/results/$1.$3") \
+    | awk '$2 > 0 { print $1 / $2 }' | median
+}
+
 table() { # A B LABEL_A LABEL_B
   local a="$1" b="$2" i ra rb pa pb na nb
-  printf '| scenario | %s req/s | %s p99 | %s req/s | %s p99 | %s/%s |\n' "$3" "$3" "$4" "$4" "$3" "$4"
+  printf '| scenario | %s req/s (median / best) | %s p99 | %s req/s (median / best) | %s p99 | %s/%s |\n' \
+    "$3" "$3" "$4" "$4" "$3" "$4"
   printf '|---|---:|---:|---:|---:|---:|\n'
   for i in "${!SCENARIOS[@]}"; do
     ra="$(stat_of "$i" "$a" rps)"
@@ -285,12 +316,36 @@ table() { # A B LABEL_A LABEL_B
     pb="$(stat_of "$i" "$b" p99_us)"
     na="$(stat_of "$i" "$a" socket_errors)"
     nb="$(stat_of "$i" "$b" socket_errors)"
-    printf '| %s | %.0f | %s µs | %.0f | %s µs | %.3f |\n' "${SCENARIOS[$i]}" "$ra" "$pa" "$rb" "$pb" \
-      "$(awk -v a="$ra" -v b="$rb" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+    printf '| %s | %.0f / %.0f | %s µs | %.0f / %.0f | %s µs | %.3f |\n' "${SCENARIOS[$i]}" \
+      "$ra" "$(best_of "$i" "$a")" "$pa" "$rb" "$(best_of "$i" "$b")" "$pb" \
+      "$(round_ratio "$i" "$a" "$b")"
     if [ "${na%.*}" != 0 ] || [ "${nb%.*}" != 0 ]; then
       printf '|   (socket errors: %s %s, %s %s) | | | | | |\n' "$3" "$na" "$4" "$nb"
     fi
   done
+  echo
+  echo "p99 is the median of the rounds' p99; the ratio is the median of the per-round ratios"
+  echo "(each round measures both servers back to back, so they see similar machine load)."
+}
+
+# perf_profile NAME METHOD PATH CSRF: with BENCH_PERF=1, a cpu-clock profile of server NAME
+# under wrk load (the top symbols), written beside the results.
+perf_profile() {
+  local name="$1" method="$2" path="$3" csrf="$4" pid_var="PID_$1" data
+  data="$(dirname "$OUT")/perf.$name.data"
+  perf record -q -e cpu-clock -F 999 -p "${!pid_var}" -o "$data" -- sleep "$DURATION" \
+    >/dev/null 2>&1 &
+  local perf_pid="$!"
+  PIDS+=("$perf_pid")
+  measure "$name" "$method" "$path" "$csrf" "$DURATION" >/dev/null
+  wait "$perf_pid" || true
+  echo
+  echo "### perf: $name, $method $path (cpu-clock samples of the server process; $data)"
+  echo
+  echo '```'
+  perf report -i "$data" --no-children --sort dso,symbol >"$data.txt" 2>/dev/null || true
+  grep -v '^#' "$data.txt" | grep -v '^$' | sed -n '1,30p' | cut -c1-140
+  echo '```'
 }
 
 # --- demo vs floor -------------------------------------------------------------------------
@@ -322,6 +377,16 @@ run_pair demo floor
   echo
   table demo floor demo floor
 } | tee "$OUT"
+
+if [ "${BENCH_PERF:-0}" = 1 ]; then
+  if command -v perf >/dev/null 2>&1; then
+    for name in demo floor; do
+      perf_profile "$name" GET /protected ""
+    done | tee -a "$OUT"
+  else
+    log "BENCH_PERF=1 but perf is not installed (Debian: linux-perf); no profile"
+  fi
+fi
 
 # --- Redis-backed store vs in-memory -------------------------------------------------------
 redis_url="${REDIS_URL:-}"
