@@ -29,16 +29,22 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
 echo "== cargo test"
-cargo test --workspace --all-features
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+cargo test --workspace --all-features 2>&1 | tee "$results"
 
 echo "== cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps -q
 
 echo "== cargo test (no default features: the core without adapters)"
-cargo test -p authjwt --lib -q
+cargo test -p authjwt --lib 2>&1 | tee -a "$results"
 
 echo "== cargo bench --no-run"
 cargo bench --workspace --all-features --no-run -q
 
 echo "== fuzz smoke (30 s per target)"
 scripts/fuzz-smoke.sh
+
+# One closing line for the whole run: every `test result:` line of the cargo test steps.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$results"
