@@ -59,8 +59,9 @@ async fn cycle(store: &MemoryStore, round: u32) {
 #[tokio::test]
 async fn a_million_expiring_revocations_leave_memory_flat() {
     // Four rounds of a million revocations each, every round expiring before the next: the
-    // store must hold nothing afterwards, and the process must plateau (the allocator keeps
-    // what the first rounds freed, so rounds 2 and 4 are compared).
+    // store must hold nothing afterwards (checked exactly in `cycle`), and the process must
+    // plateau. RSS is the allocator's view, so rounds 2 and 4 are compared with a margin that
+    // a leak of even half a round would exceed.
     let store = MemoryStore::new();
     let mut rss = Vec::new();
     for round in 0..4 {
@@ -68,8 +69,11 @@ async fn a_million_expiring_revocations_leave_memory_flat() {
         rss.push(rss_kib());
     }
     println!("RSS after each million (KiB): {rss:?}");
+    // A store that kept its entries would add about a whole round (a million entries, most of
+    // the first round's footprint) per round; the allocator's own drift stays far below half.
+    let growth = rss[3].saturating_sub(rss[1]);
     assert!(
-        rss[3] < rss[1] + rss[1] / 10,
-        "memory kept growing: {rss:?}"
+        growth < rss[0] / 2,
+        "memory kept growing by {growth} KiB over two rounds: {rss:?}"
     );
 }
