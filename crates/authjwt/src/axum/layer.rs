@@ -144,32 +144,33 @@ where
     }
 
     fn call(&mut self, mut req: Request<Body>) -> Self::Future {
-        let auth = self.auth.clone();
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
-        if auth.config().needs_full_path() && req.extensions().get::<FullPath>().is_none() {
+        let config = self.auth.config();
+        if config.needs_full_path() && req.extensions().get::<FullPath>().is_none() {
             let path = FullPath(req.uri().path().into());
             req.extensions_mut().insert(path);
         }
-        req.extensions_mut().insert(auth.clone());
-        let wanted = body::wanted(auth.config(), req.headers());
+        let wanted = body::wanted(config, req.headers());
+        req.extensions_mut().insert(self.auth.clone());
+        let Some(kind) = wanted else {
+            // The common case: no body to read, nothing to carry into the future.
+            return Box::pin(inner.call(req));
+        };
+        let auth = self.auth.clone();
         Box::pin(async move {
-            let req = match wanted {
-                None => req,
-                Some(kind) => {
-                    let (mut parts, b) = req.into_parts();
-                    let limited = http_body_util::Limited::new(b, auth.config().body_limit);
-                    let bytes = match limited.collect().await {
-                        Ok(collected) => collected.to_bytes(),
-                        Err(_) => return Ok(unreadable_body()),
-                    };
-                    parts
-                        .extensions
-                        .insert(body::extract(auth.config(), kind, &bytes));
-                    Request::from_parts(parts, Body::from(bytes))
-                }
+            let (mut parts, b) = req.into_parts();
+            let limited = http_body_util::Limited::new(b, auth.config().body_limit);
+            let bytes = match limited.collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(_) => return Ok(unreadable_body()),
             };
-            inner.call(req).await
+            parts
+                .extensions
+                .insert(body::extract(auth.config(), kind, &bytes));
+            inner
+                .call(Request::from_parts(parts, Body::from(bytes)))
+                .await
         })
     }
 }
