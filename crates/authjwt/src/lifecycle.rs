@@ -234,7 +234,7 @@ impl Auth {
                 .map_err(|e| unavailable(&e))?;
             let first_use = !revoked
                 && store
-                    .consume(jti, claims.exp.unwrap_or(u64::MAX))
+                    .consume(jti, self.config().revocation_expiry(claims.exp))
                     .await
                     .map_err(|e| unavailable(&e))?;
             if !first_use {
@@ -344,7 +344,7 @@ impl Auth {
             for c in claims {
                 if let Some(jti) = &c.jti {
                     store
-                        .revoke_jti(jti, c.exp.unwrap_or(u64::MAX))
+                        .revoke_jti(jti, self.config().revocation_expiry(c.exp))
                         .await
                         .map_err(|e| unavailable(&e))?;
                 }
@@ -429,7 +429,7 @@ impl Auth {
         };
         let jti = claims.jti.as_deref().ok_or(InvalidReason::MissingJti)?;
         store
-            .revoke_jti(jti, claims.exp.unwrap_or(u64::MAX))
+            .revoke_jti(jti, self.config().revocation_expiry(claims.exp))
             .await
             .map_err(|e| unavailable(&e))?;
         if let Some(family) = &claims.fam {

@@ -449,3 +449,51 @@ async fn logout_with_only_an_expired_access_token_says_it_expired() {
         "nothing changes"
     );
 }
+
+/// A token past `exp` but within the leeway still verifies, so its revocation must hold as
+/// long: revoking it and then presenting it inside the leeway is refused.
+#[tokio::test]
+async fn a_revoked_token_stays_revoked_through_the_leeway() {
+    use authjwt::{Claims, TokenType};
+    let auth = Auth::new(
+        Config::builder()
+            .secret(SECRET)
+            .token_location([TokenLocation::Headers])
+            .leeway(60)
+            .build()
+            .unwrap(),
+    );
+    // Expired 5 seconds ago (signed with the same key): only the leeway lets it verify.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let payload = serde_json::json!({
+        "sub": "user1", "iat": now - 65, "exp": now - 5, "jti": "leeway-test",
+        "type": "access", "fresh": false,
+    });
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &payload,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET),
+    )
+    .unwrap();
+    let claims: Claims = auth.verify_token(&token, TokenType::Access).unwrap();
+    let (parts, _) = http::Request::get("/")
+        .header("authorization", format!("Bearer {token}"))
+        .body(())
+        .unwrap()
+        .into_parts();
+    let accepted = auth
+        .authenticate::<NoCustomClaims>(&parts, &Protection::access())
+        .await;
+    assert!(
+        accepted.unwrap().is_some(),
+        "inside the leeway before revocation"
+    );
+    auth.revoke(&claims).await.unwrap();
+    let refused = auth
+        .authenticate::<NoCustomClaims>(&parts, &Protection::access())
+        .await;
+    assert_eq!(refused.unwrap_err(), authjwt::AuthError::TokenRevoked);
+}

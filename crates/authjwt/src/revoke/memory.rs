@@ -1,43 +1,142 @@
-//! The in-memory store: O(1) lookups, every entry evicted when its tokens have expired.
+//! The in-memory store: revocations in sharded hash maps, read without blocking each other,
+//! every entry dropped once the tokens it concerns have expired.
+//!
+//! Revocations are rare and lookups happen on every request, so lookups take a shared lock
+//! on one shard only, and skip a table that holds nothing (the family and subject tables
+//! usually do). Expired entries are swept from a shard when it is next written to, at most
+//! once a second, and by [`MemoryStore::len`].
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
-use moka::sync::Cache;
 
 use super::{RevocationStore, StoreError, TokenRef};
 use crate::tokens::now;
 
-/// When an entry may go: the `expires_at` it was stored with.
-struct UntilExpiry;
-
-impl<K> moka::Expiry<K, Entry> for UntilExpiry {
-    fn expire_after_create(
-        &self,
-        _key: &K,
-        value: &Entry,
-        _created_at: Instant,
-    ) -> Option<Duration> {
-        // Until one second past `expires_at`, measured on the wall clock like `exp`.
-        // An expiry beyond what the clock can represent (a non-expiring token) never expires.
-        let until =
-            UNIX_EPOCH.checked_add(Duration::from_secs(value.expires_at.saturating_add(1)))?;
-        Some(
-            until
-                .duration_since(SystemTime::now())
-                .unwrap_or(Duration::ZERO),
-        )
-    }
-}
+/// Shards per table: lookups of different tokens rarely share a lock.
+const SHARDS: usize = 16;
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     /// For subjects: tokens issued at or before this are revoked. Unused for jti/family.
     cutoff: u64,
+    /// The last second in which a token this entry concerns can still be accepted.
     expires_at: u64,
 }
 
-/// Revocations kept in this process (the default store). Each entry is evicted when the
+impl Entry {
+    /// Held through the whole second `expires_at` (one past the last second a token it
+    /// concerns verifies), so a check racing the clock's tick cannot miss it.
+    fn live(self, now: u64) -> bool {
+        self.expires_at >= now
+    }
+}
+
+#[derive(Debug, Default)]
+struct Shard {
+    entries: HashMap<Box<str>, Entry>,
+    /// When the next write may sweep expired entries out.
+    next_sweep: u64,
+}
+
+impl Shard {
+    /// Drops expired entries; returns how many went.
+    fn sweep(&mut self, now: u64) -> usize {
+        let before = self.entries.len();
+        self.entries.retain(|_, e| e.live(now));
+        // Give memory back after a burst of revocations has expired.
+        if self.entries.capacity() > 4 * self.entries.len() + 64 {
+            self.entries.shrink_to_fit();
+        }
+        self.next_sweep = now.saturating_add(1);
+        before - self.entries.len()
+    }
+}
+
+/// One kind of revocation (by jti, family or subject).
+#[derive(Debug)]
+struct Table {
+    shards: Box<[RwLock<Shard>]>,
+    /// Entries held, expired or not: zero lets a lookup skip the table without a lock.
+    len: AtomicUsize,
+}
+
+impl Table {
+    fn new() -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            len: AtomicUsize::new(0),
+        }
+    }
+
+    /// Keys are token ids, family ids and subjects; the shard only spreads lock traffic (each
+    /// shard's map keeps std's keyed hash against collisions), so a cheap mix is enough.
+    fn shard(&self, key: &str) -> &RwLock<Shard> {
+        let mixed = key.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        &self.shards[(mixed as usize) % SHARDS]
+    }
+
+    fn get(&self, key: &str) -> Option<Entry> {
+        if self.len.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let shard = self
+            .shard(key)
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        shard.entries.get(key).copied()
+    }
+
+    fn live(&self, key: &str) -> Option<Entry> {
+        self.get(key).filter(|e| e.live(now()))
+    }
+
+    /// Writes the entry `update` makes from the live one (if any); `update` returns `None`
+    /// to leave the shard as it is. Returns whether it wrote.
+    fn upsert(&self, key: &str, update: impl FnOnce(Option<Entry>) -> Option<Entry>) -> bool {
+        let now = now();
+        let mut shard = self
+            .shard(key)
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if now >= shard.next_sweep {
+            let swept = shard.sweep(now);
+            self.len.fetch_sub(swept, Ordering::Release);
+        }
+        let current = shard.entries.get(key).copied().filter(|e| e.live(now));
+        let Some(entry) = update(current) else {
+            return false;
+        };
+        if shard.entries.insert(key.into(), entry).is_none() {
+            self.len.fetch_add(1, Ordering::Release);
+        }
+        true
+    }
+
+    /// Sweeps every shard and counts what is left.
+    fn settle(&self) -> usize {
+        let now = now();
+        for shard in &self.shards {
+            let mut shard = shard.write().unwrap_or_else(PoisonError::into_inner);
+            let swept = shard.sweep(now);
+            self.len.fetch_sub(swept, Ordering::Release);
+        }
+        self.len.load(Ordering::Acquire)
+    }
+}
+
+#[derive(Debug)]
+struct Tables {
+    jtis: Table,
+    families: Table,
+    subjects: Table,
+}
+
+/// Revocations kept in this process (the default store). Each entry is dropped once the
 /// tokens it concerns have expired, so memory stays bounded by the number of live revoked
 /// tokens. Revocations do not survive a restart and are not shared between instances: use
 /// the Redis store for that.
@@ -54,17 +153,16 @@ struct Entry {
 /// ```
 #[derive(Clone)]
 pub struct MemoryStore {
-    jtis: Cache<String, Entry>,
-    families: Cache<String, Entry>,
-    subjects: Cache<String, Entry>,
+    tables: Arc<Tables>,
 }
 
 impl std::fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = |t: &Table| t.len.load(Ordering::Relaxed);
         f.debug_struct("MemoryStore")
-            .field("jtis", &self.jtis.entry_count())
-            .field("families", &self.families.entry_count())
-            .field("subjects", &self.subjects.entry_count())
+            .field("jtis", &count(&self.tables.jtis))
+            .field("families", &count(&self.tables.families))
+            .field("subjects", &count(&self.tables.subjects))
             .finish()
     }
 }
@@ -89,29 +187,24 @@ impl MemoryStore {
     /// # }).unwrap();
     /// ```
     pub fn new() -> Self {
-        let cache = || Cache::builder().expire_after(UntilExpiry).build();
         Self {
-            jtis: cache(),
-            families: cache(),
-            subjects: cache(),
+            tables: Arc::new(Tables {
+                jtis: Table::new(),
+                families: Table::new(),
+                subjects: Table::new(),
+            }),
         }
     }
 
-    /// The number of entries held (after evicting expired ones).
+    /// The number of entries held, after dropping expired ones.
     ///
     /// ```
     /// assert_eq!(authjwt::MemoryStore::new().len(), 0);
     /// ```
     pub fn len(&self) -> u64 {
-        for c in [&self.jtis, &self.families, &self.subjects] {
-            // Each maintenance pass handles a bounded batch; repeat until it settles.
-            let mut before = u64::MAX;
-            while c.entry_count() < before {
-                before = c.entry_count();
-                c.run_pending_tasks();
-            }
-        }
-        self.jtis.entry_count() + self.families.entry_count() + self.subjects.entry_count()
+        let t = &self.tables;
+        let held = t.jtis.settle() + t.families.settle() + t.subjects.settle();
+        u64::try_from(held).unwrap_or(u64::MAX)
     }
 
     /// Whether the store holds no entry.
@@ -133,64 +226,60 @@ impl MemoryStore {
     /// The synchronous check behind [`RevocationStore::is_revoked`] (the Redis store's
     /// local replica uses it too).
     pub(crate) fn check(&self, token: &TokenRef<'_>) -> bool {
-        let live = |e: Entry| e.expires_at > now();
-        self.jtis.get(token.jti).is_some_and(live)
-            || token
-                .family
-                .is_some_and(|f| self.families.get(f).is_some_and(live))
-            || self
-                .subjects
-                .get(token.subject)
-                .is_some_and(|e| live(e) && token.issued_at <= e.cutoff)
+        let t = &self.tables;
+        t.jtis.live(token.jti).is_some()
+            || token.family.is_some_and(|f| t.families.live(f).is_some())
+            || t.subjects
+                .live(token.subject)
+                .is_some_and(|e| token.issued_at <= e.cutoff)
     }
 
     /// Whether `jti` itself is revoked (or used).
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn has_jti(&self, jti: &str) -> bool {
-        self.jtis.get(jti).is_some_and(|e| e.expires_at > now())
+        self.tables.jtis.live(jti).is_some()
     }
 
     pub(crate) fn insert_jti(&self, jti: &str, expires_at: u64) {
-        self.jtis.insert(
-            jti.to_owned(),
-            Entry {
+        self.tables.jtis.upsert(jti, |old| {
+            Some(Entry {
                 cutoff: 0,
-                expires_at,
-            },
-        );
+                expires_at: old.map_or(expires_at, |e| e.expires_at.max(expires_at)),
+            })
+        });
     }
 
     pub(crate) fn insert_family(&self, family: &str, expires_at: u64) {
-        self.families.insert(
-            family.to_owned(),
-            Entry {
+        self.tables.families.upsert(family, |old| {
+            Some(Entry {
                 cutoff: 0,
-                expires_at,
-            },
-        );
+                expires_at: old.map_or(expires_at, |e| e.expires_at.max(expires_at)),
+            })
+        });
     }
 
     pub(crate) fn insert_subject(&self, subject: &str, cutoff: u64, expires_at: u64) {
         // Keep the latest cutoff if revoke-all is called repeatedly.
-        let entry = match self.subjects.get(subject) {
-            Some(e) => Entry {
-                cutoff: e.cutoff.max(cutoff),
-                expires_at: e.expires_at.max(expires_at),
-            },
-            None => Entry { cutoff, expires_at },
-        };
-        self.subjects.insert(subject.to_owned(), entry);
+        self.tables.subjects.upsert(subject, |old| {
+            Some(match old {
+                Some(e) => Entry {
+                    cutoff: e.cutoff.max(cutoff),
+                    expires_at: e.expires_at.max(expires_at),
+                },
+                None => Entry { cutoff, expires_at },
+            })
+        });
     }
 
-    /// Inserts the jti unless present; `true` when this call inserted it.
+    /// Inserts the jti unless a live entry holds it; `true` when this call inserted it.
     pub(crate) fn insert_jti_if_absent(&self, jti: &str, expires_at: u64) -> bool {
-        self.jtis
-            .entry_by_ref(jti)
-            .or_insert_with(|| Entry {
+        self.tables.jtis.upsert(jti, |old| match old {
+            Some(_) => None,
+            None => Some(Entry {
                 cutoff: 0,
                 expires_at,
-            })
-            .is_fresh()
+            }),
+        })
     }
 }
 
@@ -278,5 +367,49 @@ mod tests {
         let s = MemoryStore::new();
         s.insert_jti("old", now().saturating_sub(10));
         assert!(!s.check(&t("old", None, "x", 1)));
+        assert_eq!(s.len(), 0);
+        // An expired entry does not block a new use of the same id.
+        assert!(s.insert_jti_if_absent("old", now() + 60));
+        assert_eq!(s.len(), 1);
+    }
+
+    #[test]
+    fn an_entry_holds_through_its_last_second() {
+        let s = MemoryStore::new();
+        s.insert_jti("edge", now());
+        assert!(s.check(&t("edge", None, "x", 1)));
+        assert!(!s.insert_jti_if_absent("edge", now()));
+    }
+
+    #[test]
+    fn later_revocations_never_shorten_an_entry() {
+        let s = MemoryStore::new();
+        let far = now() + 3600;
+        s.insert_family("f", far);
+        s.insert_family("f", now());
+        s.insert_subject("u", 100, far);
+        s.insert_subject("u", 50, now());
+        assert!(s.check(&t("j", Some("f"), "x", 1)));
+        assert!(s.check(&t("j", None, "u", 100)));
+        assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn clones_share_entries_and_many_keys_spread_over_shards() {
+        let s = MemoryStore::new();
+        let other = s.clone();
+        let far = now() + 3600;
+        for i in 0..1000 {
+            other.insert_jti(&format!("jti-{i}"), far);
+        }
+        assert_eq!(s.len(), 1000);
+        assert!((0..1000).all(|i| s.has_jti(&format!("jti-{i}"))));
+        assert!(!s.has_jti("jti-1000"));
+        let used = s.tables.jtis.shards.iter();
+        assert!(
+            used.filter(|sh| !sh.read().unwrap().entries.is_empty())
+                .count()
+                > SHARDS / 2
+        );
     }
 }

@@ -69,7 +69,8 @@ pub struct TokenRef<'a> {
 ///
 /// `is_revoked` runs on every authenticated request: implementations should answer from
 /// memory. Every method's `expires_at` (seconds since the Unix epoch) says when the entry can
-/// be forgotten, because every token it concerns has expired by then.
+/// be forgotten: keep it through that second; after it, every token the entry concerns has
+/// expired, the configured leeway included.
 ///
 /// ```
 /// use authjwt::{MemoryStore, RevocationStore, TokenRef};

@@ -447,7 +447,11 @@ impl RedisStore {
         cutoff: u64,
     ) -> Result<bool, StoreError> {
         let key = format!("{}:{kind}:{id}", self.shared.prefix);
-        let expire_ms = expires_at.saturating_mul(1000).min(i64::MAX as u64);
+        // Kept through the whole second `expires_at`, like the replica keeps it.
+        let expire_ms = expires_at
+            .saturating_add(1)
+            .saturating_mul(1000)
+            .min(i64::MAX as u64);
         let mut con = self.writer.clone();
         let written: i64 = self
             .script
@@ -491,7 +495,7 @@ impl RevocationStore for RedisStore {
     }
 
     async fn revoke_jti(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
-        if expires_at <= now() {
+        if expires_at < now() {
             return Ok(());
         }
         self.write("set", "jti", jti, expires_at.to_string(), expires_at, 0)
