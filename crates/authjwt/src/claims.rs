@@ -1,8 +1,11 @@
 //! The claims of a token: the registered ones (RFC 7519), ours (`type`, `fresh`, `csrf`) and
 //! the application's own typed claims, flattened beside them.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// Whether a token grants access or only the right to get a new access token.
@@ -96,7 +99,7 @@ impl Audience {
 /// assert_eq!(claims.token_type, TokenType::Access);
 /// assert_eq!(claims.custom.roles, ["admin"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Claims<T = NoCustomClaims> {
     /// The subject: who the token is about (the user id).
@@ -134,6 +137,139 @@ pub struct Claims<T = NoCustomClaims> {
     /// The application's own claims.
     #[serde(flatten)]
     pub custom: T,
+}
+
+/// A claim name: one of ours, or one for the custom claims.
+enum ClaimName<'de> {
+    Sub,
+    Iat,
+    Nbf,
+    Exp,
+    Jti,
+    Type,
+    Fresh,
+    Csrf,
+    Iss,
+    Aud,
+    Fam,
+    Custom(Cow<'de, str>),
+}
+
+impl<'de> ClaimName<'de> {
+    fn new(name: &str) -> Option<Self> {
+        Some(match name {
+            "sub" => Self::Sub,
+            "iat" => Self::Iat,
+            "nbf" => Self::Nbf,
+            "exp" => Self::Exp,
+            "jti" => Self::Jti,
+            "type" => Self::Type,
+            "fresh" => Self::Fresh,
+            "csrf" => Self::Csrf,
+            "iss" => Self::Iss,
+            "aud" => Self::Aud,
+            "fam" => Self::Fam,
+            _ => return None,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ClaimName<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = ClaimName<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a claim name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(ClaimName::new(v).unwrap_or(ClaimName::Custom(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(ClaimName::new(v).unwrap_or_else(|| ClaimName::Custom(Cow::Owned(v.into()))))
+            }
+        }
+        d.deserialize_str(NameVisitor)
+    }
+}
+
+/// Reads the claims in one pass over the JSON object, straight into the fields: serde's
+/// `flatten` would first buffer every claim in an intermediate tree. Only the claims that
+/// are not ours are collected, and handed to `T` afterwards. Like the derived form, it
+/// refuses duplicate names, missing `sub`/`iat`/`type`, and values of the wrong type.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Claims<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ClaimsVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ClaimsVisitor<T> {
+            type Value = Claims<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object of JWT claims")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claims<T>, A::Error> {
+                // The outer `Option` records that a claim was seen, to refuse a second one.
+                fn once<'de, A: MapAccess<'de>, V: Deserialize<'de>>(
+                    map: &mut A,
+                    slot: &mut Option<V>,
+                    name: &'static str,
+                ) -> Result<(), A::Error> {
+                    if slot.is_some() {
+                        return Err(de::Error::duplicate_field(name));
+                    }
+                    *slot = Some(map.next_value()?);
+                    Ok(())
+                }
+                let (mut sub, mut iat, mut nbf, mut exp, mut jti) = (None, None, None, None, None);
+                let (mut token_type, mut fresh, mut csrf) = (None, None, None);
+                let (mut iss, mut aud, mut fam) = (None, None, None);
+                let mut custom = serde_json::Map::new();
+                while let Some(name) = map.next_key::<ClaimName<'de>>()? {
+                    match name {
+                        ClaimName::Sub => once(&mut map, &mut sub, "sub")?,
+                        ClaimName::Iat => once(&mut map, &mut iat, "iat")?,
+                        ClaimName::Nbf => once(&mut map, &mut nbf, "nbf")?,
+                        ClaimName::Exp => once(&mut map, &mut exp, "exp")?,
+                        ClaimName::Jti => once(&mut map, &mut jti, "jti")?,
+                        ClaimName::Type => once(&mut map, &mut token_type, "type")?,
+                        ClaimName::Fresh => once(&mut map, &mut fresh, "fresh")?,
+                        ClaimName::Csrf => once(&mut map, &mut csrf, "csrf")?,
+                        ClaimName::Iss => once(&mut map, &mut iss, "iss")?,
+                        ClaimName::Aud => once(&mut map, &mut aud, "aud")?,
+                        ClaimName::Fam => once(&mut map, &mut fam, "fam")?,
+                        ClaimName::Custom(name) => {
+                            let value: serde_json::Value = map.next_value()?;
+                            if custom.contains_key(name.as_ref()) {
+                                return Err(de::Error::custom(format_args!(
+                                    "duplicate claim `{name}`"
+                                )));
+                            }
+                            custom.insert(name.into_owned(), value);
+                        }
+                    }
+                }
+                let custom =
+                    T::deserialize(serde_json::Value::Object(custom)).map_err(de::Error::custom)?;
+                Ok(Claims {
+                    sub: sub.ok_or_else(|| de::Error::missing_field("sub"))?,
+                    iat: iat.ok_or_else(|| de::Error::missing_field("iat"))?,
+                    nbf: nbf.flatten(),
+                    exp: exp.flatten(),
+                    jti: jti.flatten(),
+                    token_type: token_type.ok_or_else(|| de::Error::missing_field("type"))?,
+                    fresh: fresh.unwrap_or(false),
+                    csrf: csrf.flatten(),
+                    iss: iss.flatten(),
+                    aud: aud.flatten(),
+                    fam: fam.flatten(),
+                    custom,
+                })
+            }
+        }
+
+        d.deserialize_map(ClaimsVisitor(PhantomData))
+    }
 }
 
 impl<T> Claims<T> {
@@ -207,6 +343,54 @@ mod tests {
             r#"{"iat":1,"type":"access"}"#,
         ] {
             assert!(serde_json::from_str::<Claims>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn escaped_names_nulls_and_custom_duplicates() {
+        // An escaped name is the same claim: `\u0073ub` is `sub`, so this `sub` is a duplicate.
+        let escaped = r#"{"sub":"a","\u0073ub":"b","iat":1,"type":"access"}"#;
+        assert!(serde_json::from_str::<Claims>(escaped).is_err());
+        let c: Claims =
+            serde_json::from_str(r#"{"\u0073ub":"a","iat":1,"type":"access"}"#).unwrap();
+        assert_eq!(c.sub, "a");
+        // Optional claims may be null; `fresh` may not.
+        let c: Claims =
+            serde_json::from_str(r#"{"sub":"a","iat":1,"exp":null,"jti":null,"type":"access"}"#)
+                .unwrap();
+        assert_eq!((c.exp, c.jti, c.fresh), (None, None, false));
+        let null_fresh = r#"{"sub":"a","iat":1,"type":"access","fresh":null}"#;
+        assert!(serde_json::from_str::<Claims>(null_fresh).is_err());
+        // Custom claims are refused twice over too, whether or not `T` reads them.
+        let dup = r#"{"sub":"a","iat":1,"type":"access","x":1,"x":2}"#;
+        assert!(serde_json::from_str::<Claims>(dup).is_err());
+        // Not an object: refused.
+        assert!(serde_json::from_str::<Claims>(r#"["a",1,"access"]"#).is_err());
+    }
+
+    #[test]
+    fn custom_claims_get_their_types_checked() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Extra {
+            level: u8,
+            #[serde(default)]
+            tags: Vec<String>,
+        }
+        let ok = r#"{"level":3,"sub":"a","iat":1,"type":"access","tags":["x"]}"#;
+        let c: Claims<Extra> = serde_json::from_str(ok).unwrap();
+        assert_eq!(
+            c.custom,
+            Extra {
+                level: 3,
+                tags: vec!["x".into()]
+            }
+        );
+        for bad in [
+            r#"{"sub":"a","iat":1,"type":"access"}"#,
+            r#"{"sub":"a","iat":1,"type":"access","level":300}"#,
+            r#"{"sub":"a","iat":1,"type":"access","level":"3"}"#,
+        ] {
+            assert!(serde_json::from_str::<Claims<Extra>>(bad).is_err(), "{bad}");
         }
     }
 
