@@ -2,7 +2,6 @@
 
 use authjwt::{RouteOptions, TokenLocation};
 use axum::Router;
-use axum::middleware;
 use axum::routing::{get, post};
 
 use crate::errors;
@@ -51,5 +50,5 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(auth.layer())
         .layer(auth.cross_origin_layer())
-        .layer(middleware::from_fn(limits::limit_header_size))
+        .layer(limits::HeaderLimitLayer)
 }

@@ -1,6 +1,7 @@
 //! The in-memory posts that `POST /posts` creates; tests count them to prove that a forged
 //! request created nothing.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// A created post.
@@ -18,7 +19,7 @@ pub const MAX_POSTS: usize = 1000;
 /// The shared list of posts.
 #[derive(Debug, Clone, Default)]
 pub struct Posts {
-    inner: Arc<Mutex<Vec<Post>>>,
+    inner: Arc<Mutex<VecDeque<Post>>>,
 }
 
 impl Posts {
@@ -31,9 +32,9 @@ impl Posts {
     pub fn add(&self, post: Post) {
         let mut posts = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if posts.len() >= MAX_POSTS {
-            posts.remove(0);
+            posts.pop_front();
         }
-        posts.push(post);
+        posts.push_back(post);
     }
 
     /// A copy of every post, oldest first.
@@ -41,7 +42,9 @@ impl Posts {
         self.inner
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// How many posts there are.

@@ -18,6 +18,7 @@
 //! let router: axum::Router = authjwt_floor::router(b"a benchmark secret of at least 32 bytes");
 //! ```
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -68,7 +69,7 @@ struct Floor {
     decoding: DecodingKey,
     encoding: EncodingKey,
     validation: Validation,
-    posts: Mutex<Vec<Post>>,
+    posts: Mutex<VecDeque<Post>>,
 }
 
 /// The floor's shared state: the keys (prepared once) and the posts.
@@ -91,7 +92,7 @@ impl FloorState {
             decoding: DecodingKey::from_secret(secret),
             encoding: EncodingKey::from_secret(secret),
             validation,
-            posts: Mutex::new(Vec::new()),
+            posts: Mutex::new(VecDeque::new()),
         }))
     }
 }
@@ -283,9 +284,9 @@ async fn create_post(
     {
         let mut posts = state.0.posts.lock().unwrap_or_else(PoisonError::into_inner);
         if posts.len() >= MAX_POSTS {
-            posts.remove(0);
+            posts.pop_front();
         }
-        posts.push(Post {
+        posts.push_back(Post {
             _author: user.sub.clone(),
             _title: title,
         });

@@ -1,27 +1,30 @@
 //! The HTTP path in process (feature `axum`): the demo's handlers behind the library's layers,
 //! the demo's whole stack, and the floor, driven through `Router::oneshot` without sockets.
 
+use std::collections::VecDeque;
+use std::future::{Ready, ready};
 use std::hint::black_box;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 
 use authjwt::axum::AccessToken;
 use authjwt::{Auth, LoginTokens};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, http::StatusCode};
+use futures_util::future::Either;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
 use super::block_on;
 
-/// The demo's posts, as the demo keeps them (bounded `Vec`, oldest removed first).
+/// The demo's posts, as the demo keeps them (bounded `VecDeque`, oldest dropped first).
 #[derive(Clone, Default)]
-struct Posts(Arc<Mutex<Vec<Post>>>);
+struct Posts(Arc<Mutex<VecDeque<Post>>>);
 
 /// (author, title), as the demo's `Post`.
 type Post = (String, Option<String>);
@@ -50,24 +53,39 @@ async fn create_post(
     {
         let mut posts = posts.0.lock().unwrap_or_else(PoisonError::into_inner);
         if posts.len() >= 1000 {
-            posts.remove(0);
+            posts.pop_front();
         }
-        posts.push((user.subject().to_owned(), title));
+        posts.push_back((user.subject().to_owned(), title));
     }
     Json(json!({ "message": "Post created", "user": user.subject() }))
 }
 
-/// The demo's header-size middleware (crates/authjwt-demo/src/limits.rs).
-async fn limit_header_size(req: Request, next: Next) -> Response {
-    let bytes: usize = req
-        .headers()
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 4)
-        .sum();
-    if bytes > 16 * 1024 {
-        return StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE.into_response();
+/// The demo's header-size layer (crates/authjwt-demo/src/limits.rs), as it is written there:
+/// a plain tower service whose future is the inner one's, or a ready 431.
+#[derive(Clone)]
+struct HeaderLimit<S>(S);
+
+impl<S: Service<Request, Response = Response>> Service<Request> for HeaderLimit<S> {
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Either<Ready<Result<Response, S::Error>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
     }
-    next.run(req).await
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let bytes: usize = req
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum();
+        if bytes > 16 * 1024 {
+            let refused = StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE.into_response();
+            return Either::Left(ready(Ok(refused)));
+        }
+        Either::Right(self.0.call(req))
+    }
 }
 
 pub(crate) fn authjwt_router(auth: &Auth, demo_stack: bool) -> Router {
@@ -78,7 +96,7 @@ pub(crate) fn authjwt_router(auth: &Auth, demo_stack: bool) -> Router {
         .layer(auth.layer())
         .layer(auth.cross_origin_layer());
     if demo_stack {
-        router.layer(middleware::from_fn(limit_header_size))
+        router.layer(tower::layer::layer_fn(HeaderLimit))
     } else {
         router
     }

@@ -4,12 +4,13 @@
 //! layer that sets a route's overrides.
 
 use std::convert::Infallible;
-use std::future::Future;
+use std::future::{Future, Ready, ready};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
+use futures_util::future::Either;
 use http::Request;
 use http_body_util::BodyExt;
 use tower_layer::Layer;
@@ -137,7 +138,9 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture<Result<Response, Infallible>>;
+    /// The inner service's own future when no body is read (the common case), a boxed one
+    /// when the body has to be read first.
+    type Future = Either<S::Future, BoxFuture<Result<Response, Infallible>>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -155,10 +158,10 @@ where
         req.extensions_mut().insert(self.auth.clone());
         let Some(kind) = wanted else {
             // The common case: no body to read, nothing to carry into the future.
-            return Box::pin(inner.call(req));
+            return Either::Left(inner.call(req));
         };
         let auth = self.auth.clone();
-        Box::pin(async move {
+        Either::Right(Box::pin(async move {
             let (mut parts, b) = req.into_parts();
             let limited = http_body_util::Limited::new(b, auth.config().body_limit);
             let bytes = match limited.collect().await {
@@ -171,7 +174,7 @@ where
             inner
                 .call(Request::from_parts(parts, Body::from(bytes)))
                 .await
-        })
+        }))
     }
 }
 
@@ -337,30 +340,24 @@ pub struct CrossOrigin<S> {
 
 impl<S> Service<Request<Body>> for CrossOrigin<S>
 where
-    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
+    S: Service<Request<Body>, Response = Response, Error = Infallible>,
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture<Result<Response, Infallible>>;
+    /// A refusal is ready at once; anything else is the inner service's own future.
+    type Future = Either<Ready<Result<Response, Infallible>>, S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        let ready = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, ready);
         let (parts, body) = req.into_parts();
-        let checked = self.auth.check_origin(&parts);
-        let auth = self.auth.clone();
-        Box::pin(async move {
-            match checked {
-                Ok(()) => inner.call(Request::from_parts(parts, body)).await,
-                // Already traced by the core: render only.
-                Err(e) => Ok(auth.rejection(e).into_response()),
-            }
-        })
+        match self.auth.check_origin(&parts) {
+            Ok(()) => Either::Right(self.inner.call(Request::from_parts(parts, body))),
+            // Already traced by the core: render only.
+            Err(e) => Either::Left(ready(Ok(self.auth.rejection(e).into_response()))),
+        }
     }
 }
 
