@@ -527,22 +527,23 @@ impl Config {
         token: &str,
         expected: TokenType,
     ) -> Result<Claims<T>, AuthError> {
-        let payload = self.verify_signature(token)?;
-        match serde_json::from_slice::<Claims<T>>(&payload) {
-            Ok(claims) => {
-                self.validate_claims(&claims, expected)?;
-                Ok(claims)
+        self.verify_signature(token, |payload| {
+            match serde_json::from_slice::<Claims<T>>(payload) {
+                Ok(claims) => {
+                    self.validate_claims(&claims, expected)?;
+                    Ok(claims)
+                }
+                Err(_) => {
+                    // Judge the registered claims alone, so that the error names what is wrong
+                    // with the token (expired, wrong type) rather than with the route's custom
+                    // claims type; a valid token without the route's claims is `invalid_claims`.
+                    let claims: Claims<NoCustomClaims> = serde_json::from_slice(payload)
+                        .map_err(|_| AuthError::InvalidToken(InvalidReason::Malformed))?;
+                    self.validate_claims(&claims, expected)?;
+                    Err(AuthError::InvalidClaims)
+                }
             }
-            Err(_) => {
-                // Judge the registered claims alone, so that the error names what is wrong
-                // with the token (expired, wrong type) rather than with the route's custom
-                // claims type; a valid token without the route's claims is `invalid_claims`.
-                let claims: Claims<NoCustomClaims> = serde_json::from_slice(&payload)
-                    .map_err(|_| AuthError::InvalidToken(InvalidReason::Malformed))?;
-                self.validate_claims(&claims, expected)?;
-                Err(AuthError::InvalidClaims)
-            }
-        }
+        })?
     }
 
     /// The signature half of verification, for test vectors and fuzzing whose payloads are not
@@ -565,12 +566,16 @@ impl Config {
     /// ```
     #[doc(hidden)]
     pub fn verify_jws_signature(&self, token: &str) -> Result<Vec<u8>, AuthError> {
-        self.verify_signature(token)
+        self.verify_signature(token, <[u8]>::to_vec)
     }
 
-    /// Checks length, shape, header (`crit`, `alg`, `kid`) and signature, and returns the
-    /// decoded payload. Nothing of the token is trusted before this succeeds.
-    pub(crate) fn verify_signature(&self, token: &str) -> Result<Vec<u8>, AuthError> {
+    /// Checks length, shape, header (`crit`, `alg`, `kid`) and signature, then hands the
+    /// decoded payload to `read`. Nothing of the token is trusted before this succeeds.
+    pub(crate) fn verify_signature<R>(
+        &self,
+        token: &str,
+        read: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, AuthError> {
         if token.len() > self.max_token_len {
             return Err(InvalidReason::TooLong.into());
         }
@@ -592,12 +597,15 @@ impl Config {
             Some((_, key)) => key,
             None => self.key_for_header(h64)?,
         };
-        let signature = URL_SAFE_NO_PAD.decode(s64).map_err(|_| malformed())?;
         let signed_len = h64.len() + 1 + p64.len();
-        if !key.verify(&token.as_bytes()[..signed_len], &signature) {
+        let signed = &token.as_bytes()[..signed_len];
+        // RSA-4096 signatures are 512 bytes: every signature this library verifies fits.
+        if !decoded::<512, _>(s64, |signature| key.verify(signed, signature))
+            .map_err(|_| malformed())?
+        {
             return Err(InvalidReason::BadSignature.into());
         }
-        URL_SAFE_NO_PAD.decode(p64).map_err(|_| malformed())
+        decoded::<1024, _>(p64, read).map_err(|_| malformed())
     }
 
     /// Decodes a header this library did not write (or wrote with extra parameters) and
@@ -659,6 +667,20 @@ impl Config {
             return Err(AuthError::WrongTokenType { expected });
         }
         Ok(())
+    }
+}
+
+/// Decodes base64url (no padding) into a stack buffer of `N` bytes, or onto the heap when the
+/// data is longer, and hands the bytes to `f`: the common token needs no allocation.
+fn decoded<const N: usize, R>(
+    b64: &str,
+    f: impl FnOnce(&[u8]) -> R,
+) -> Result<R, base64::DecodeError> {
+    let mut buf = [0u8; N];
+    match URL_SAFE_NO_PAD.decode_slice(b64, &mut buf) {
+        Ok(len) => Ok(f(&buf[..len])),
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => Ok(f(&URL_SAFE_NO_PAD.decode(b64)?)),
+        Err(base64::DecodeSliceError::DecodeError(e)) => Err(e),
     }
 }
 
@@ -813,6 +835,28 @@ mod tests {
     fn err(auth: &Auth, token: &str) -> AuthError {
         auth.verify_token::<NoCustomClaims>(token, TokenType::Access)
             .unwrap_err()
+    }
+
+    #[test]
+    fn long_payloads_and_signatures_take_the_heap_path() {
+        #[derive(Serialize, Deserialize)]
+        struct Big {
+            note: String,
+        }
+        let auth = auth();
+        let note = "n".repeat(3000);
+        let opts = TokenOptions::new().claims(Big { note: note.clone() });
+        let token = auth.create_token(TokenType::Access, "u", opts).unwrap();
+        let claims: Claims<Big> = auth
+            .verify_token(token.as_str(), TokenType::Access)
+            .unwrap();
+        assert_eq!(claims.custom.note, note);
+        // A signature longer than any key makes is still decoded, then refused as bad.
+        let (signed, _) = token.as_str().rsplit_once('.').unwrap();
+        let long = format!("{signed}.{}", URL_SAFE_NO_PAD.encode([7u8; 600]));
+        assert_eq!(err(&auth, &long), InvalidReason::BadSignature.into());
+        let broken = format!("{signed}.{}!", "A".repeat(800));
+        assert_eq!(err(&auth, &broken), InvalidReason::Malformed.into());
     }
 
     #[test]
