@@ -1,8 +1,12 @@
 //! The request path in one place: locate → cross-origin check → verify → freshness → CSRF.
 //! Every framework adapter calls [`Auth::authenticate`]; no check is written twice.
 
+use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::Arc;
 
+use http::HeaderValue;
+use http::header::COOKIE;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -299,7 +303,58 @@ impl RouteOptions {
 pub struct Authenticated<T = NoCustomClaims> {
     claims: Claims<T>,
     location: TokenLocation,
-    token: String,
+    token: TokenText,
+}
+
+/// The compact token as presented. A token found in a header is kept as a clone of that
+/// header's value (a reference count, no copy) with its position; only tokens that had to be
+/// decoded (query string) or came from the body are owned.
+#[derive(Clone)]
+enum TokenText {
+    InHeader {
+        value: HeaderValue,
+        range: Range<usize>,
+    },
+    Owned(Box<str>),
+}
+
+impl TokenText {
+    /// Keeps `token` as a position in whichever of `values` it was borrowed from, or as its
+    /// own string when it was not borrowed from one of them.
+    fn new<'a>(token: Cow<'_, str>, values: impl IntoIterator<Item = &'a HeaderValue>) -> Self {
+        if let Cow::Borrowed(text) = &token {
+            let start = text.as_ptr().addr();
+            for value in values {
+                let base = value.as_bytes().as_ptr().addr();
+                let range = start.wrapping_sub(base)..start.wrapping_sub(base) + text.len();
+                if start >= base && range.end <= value.len() {
+                    return Self::InHeader {
+                        value: value.clone(),
+                        range,
+                    };
+                }
+            }
+        }
+        Self::Owned(token.into_owned().into_boxed_str())
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // The range was cut from a `&str` borrowed from this value: always valid UTF-8.
+            Self::InHeader { value, range } => value
+                .as_bytes()
+                .get(range.clone())
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Self::Owned(token) => token,
+        }
+    }
+}
+
+impl std::fmt::Debug for TokenText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 impl<T> Authenticated<T> {
@@ -446,7 +501,7 @@ impl<T> Authenticated<T> {
     /// # }).unwrap();
     /// ```
     pub fn token(&self) -> &str {
-        &self.token
+        self.token.as_str()
     }
 }
 
@@ -548,10 +603,17 @@ impl Auth {
         if csrf_applies && config.csrf.protect && method_needs_csrf(config, &parts.method) {
             check_double_submit(config, parts, protection.token_type, claims.csrf.as_deref())?;
         }
+        let token = match found.location {
+            TokenLocation::Cookies => TokenText::new(found.token, parts.headers.get_all(COOKIE)),
+            TokenLocation::Headers => {
+                TokenText::new(found.token, parts.headers.get_all(&config.header_name))
+            }
+            TokenLocation::Query | TokenLocation::Json => TokenText::new(found.token, None),
+        };
         Ok(Some(Authenticated {
             claims,
             location: found.location,
-            token: found.token.into_owned(),
+            token,
         }))
     }
 
@@ -573,5 +635,73 @@ impl Auth {
             return Ok(());
         }
         check_origin(self.config(), parts).inspect_err(AuthError::trace)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(headers: &[(&str, &str)], uri: &str) -> Parts {
+        let mut b = http::Request::get(uri);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(()).unwrap().into_parts().0
+    }
+
+    fn auth(locations: &[TokenLocation]) -> Auth {
+        Auth::new(
+            crate::Config::builder()
+                .secret([3u8; 32])
+                .token_location(locations.iter().copied())
+                .build()
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn the_token_is_kept_from_the_header_that_carried_it() {
+        let auth = auth(&[
+            TokenLocation::Query,
+            TokenLocation::Cookies,
+            TokenLocation::Headers,
+        ]);
+        let token = auth.create_access_token("u").unwrap();
+        let t = token.as_str();
+        let cookie = format!("x=1; access_token_cookie={t}; y=2");
+        let bearer = format!("Bearer {t}");
+        let query = format!("/?token={t}");
+        let cases = [
+            (parts(&[("cookie", "a=b"), ("cookie", &cookie)], "/"), true),
+            (parts(&[("authorization", &bearer)], "/"), true),
+            (parts(&[], &query), false),
+        ];
+        for (req, in_header) in cases {
+            let found = auth
+                .authenticate_token::<NoCustomClaims>(&req, &Protection::access())
+                .unwrap()
+                .unwrap();
+            assert_eq!(found.token(), t);
+            assert_eq!(
+                matches!(found.token, TokenText::InHeader { .. }),
+                in_header,
+                "{:?}",
+                found.location()
+            );
+            assert_eq!(format!("{:?}", found.token), format!("{t:?}"));
+        }
+    }
+
+    #[test]
+    fn a_string_not_borrowed_from_the_values_is_owned() {
+        let value = HeaderValue::from_static("abc.def.ghi");
+        let elsewhere = String::from("abc");
+        let text = TokenText::new(Cow::Borrowed(elsewhere.as_str()), [&value]);
+        assert!(matches!(text, TokenText::Owned(_)));
+        let inside = value.to_str().unwrap();
+        let text = TokenText::new(Cow::Borrowed(&inside[4..7]), [&value]);
+        assert!(matches!(text, TokenText::InHeader { .. }));
+        assert_eq!(text.as_str(), "def");
     }
 }
