@@ -3,6 +3,7 @@
 use authjwt::{RouteOptions, TokenLocation};
 use axum::Router;
 use axum::routing::{get, post};
+use tower::ServiceBuilder;
 
 use crate::errors;
 use crate::limits;
@@ -16,6 +17,10 @@ use crate::state::AppState;
 /// included; then the library's layer that hands the [`authjwt::Auth`] to the extractors.
 /// Unknown paths answer 404 and other methods 405, both as JSON.
 ///
+/// The layers wrap the routes as one service, installed as the outer router's only
+/// (fallback) service: `Router::layer` would wrap each route in a boxed service per layer,
+/// which costs allocations on every request.
+///
 /// ```
 /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
 /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
@@ -24,7 +29,7 @@ use crate::state::AppState;
 /// ```
 pub fn app(state: AppState) -> Router {
     let auth = state.auth.clone();
-    Router::new()
+    let routes = Router::new()
         .route("/", get(page::index))
         .route("/.well-known/jwks.json", get(page::jwks))
         .route("/login", post(account::login))
@@ -47,8 +52,11 @@ pub fn app(state: AppState) -> Router {
         .route("/dual/refresh", post(dual::refresh))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
-        .with_state(state)
-        .layer(auth.layer())
-        .layer(auth.cross_origin_layer())
+        .with_state(state);
+    let layered = ServiceBuilder::new()
         .layer(limits::HeaderLimitLayer)
+        .layer(auth.cross_origin_layer())
+        .layer(auth.layer())
+        .service(routes);
+    Router::new().fallback_service(layered)
 }

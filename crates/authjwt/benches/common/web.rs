@@ -88,17 +88,24 @@ impl<S: Service<Request, Response = Response>> Service<Request> for HeaderLimit<
     }
 }
 
+/// `demo_stack: false`: the handlers behind authjwt's layers added with `Router::layer`, the
+/// way the library's examples show. `true`: the demo's whole stack as `authjwt_demo::app`
+/// builds it (crates/authjwt-demo/src/app.rs): the same layers plus the header limit, wrapped
+/// around the routes as one service that is the outer router's fallback.
 pub(crate) fn authjwt_router(auth: &Auth, demo_stack: bool) -> Router {
-    let router = Router::new()
+    let routes = Router::new()
         .route("/protected", get(protected))
         .route("/posts", post(create_post))
-        .with_state(Posts::default())
-        .layer(auth.layer())
-        .layer(auth.cross_origin_layer());
+        .with_state(Posts::default());
     if demo_stack {
-        router.layer(tower::layer::layer_fn(HeaderLimit))
+        let layered = tower::ServiceBuilder::new()
+            .layer(tower::layer::layer_fn(HeaderLimit))
+            .layer(auth.cross_origin_layer())
+            .layer(auth.layer())
+            .service(routes);
+        Router::new().fallback_service(layered)
     } else {
-        router
+        routes.layer(auth.layer()).layer(auth.cross_origin_layer())
     }
 }
 
