@@ -5,9 +5,11 @@
 //! the noise of a loaded machine.
 //!
 //! - `authjwt`: the demo's handlers and the library's layers (`auth.layer()`,
-//!   `auth.cross_origin_layer()`), HS256, revocation on (in-memory store);
-//! - `authjwt_demo_stack`: the same plus the demo's 16 KiB header-limit middleware
-//!   (`axum::middleware::from_fn`), i.e. the demo's whole stack for these routes;
+//!   `auth.cross_origin_layer()`) added with `Router::layer`, HS256, revocation on
+//!   (in-memory store);
+//! - `authjwt_demo_stack`: the demo's whole stack for these routes as `authjwt_demo::app`
+//!   builds it: the same layers plus the 16 KiB header limit, wrapped around the routes as
+//!   one service that is the outer router's fallback;
 //! - `floor`: `authjwt_floor::router`, the check hand-written on `jsonwebtoken::decode`.
 //!
 //! `cargo bench -p authjwt --features axum --bench http_path`; see BENCHMARKS.md.

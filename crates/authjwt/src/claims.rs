@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// Whether a token grants access or only the right to get a new access token.
@@ -99,7 +99,7 @@ impl Audience {
 /// assert_eq!(claims.token_type, TokenType::Access);
 /// assert_eq!(claims.custom.roles, ["admin"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Claims<T = NoCustomClaims> {
     /// The subject: who the token is about (the user id).
@@ -193,11 +193,25 @@ impl<'de> Deserialize<'de> for ClaimName<'de> {
     }
 }
 
-/// Reads the claims in one pass over the JSON object, straight into the fields: serde's
-/// `flatten` would first buffer every claim in an intermediate tree. Only the claims that
-/// are not ours are collected, and handed to `T` afterwards. Like the derived form, it
-/// refuses duplicate names, missing `sub`/`iat`/`type`, and values of the wrong type.
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Claims<T> {
+/// Parses a verified token's claims. First in one pass over the JSON object, straight into
+/// the fields, with only the claims that are not ours collected and handed to `T` as an
+/// object; the derived form (serde's `flatten`) would first buffer every claim in an
+/// intermediate tree. When that fails, the derived form decides, so every `T` is read
+/// exactly as `Claims<T>`'s own `Deserialize` reads it (`Option<_>`, unit types and
+/// `deny_unknown_fields` included), and its errors are the ones reported.
+pub(crate) fn parse_claims<T: DeserializeOwned>(json: &[u8]) -> serde_json::Result<Claims<T>> {
+    match serde_json::from_slice::<OnePass<T>>(json) {
+        Ok(OnePass(claims)) => Ok(claims),
+        Err(_) => serde_json::from_slice(json),
+    }
+}
+
+/// [`Claims`] read in one pass (see [`parse_claims`]). It refuses whatever the derived form
+/// refuses (duplicate, missing or mistyped registered claims), and more (a duplicate custom
+/// claim; a `T` that cannot be read from an object of the custom claims), never less.
+struct OnePass<T>(Claims<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OnePass<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct ClaimsVisitor<T>(PhantomData<T>);
 
@@ -268,7 +282,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Claims<T> {
             }
         }
 
-        d.deserialize_map(ClaimsVisitor(PhantomData))
+        d.deserialize_map(ClaimsVisitor(PhantomData)).map(OnePass)
     }
 }
 
@@ -346,52 +360,69 @@ mod tests {
         }
     }
 
-    #[test]
-    fn escaped_names_nulls_and_custom_duplicates() {
-        // An escaped name is the same claim: `\u0073ub` is `sub`, so this `sub` is a duplicate.
-        let escaped = r#"{"sub":"a","\u0073ub":"b","iat":1,"type":"access"}"#;
-        assert!(serde_json::from_str::<Claims>(escaped).is_err());
-        let c: Claims =
-            serde_json::from_str(r#"{"\u0073ub":"a","iat":1,"type":"access"}"#).unwrap();
-        assert_eq!(c.sub, "a");
-        // Optional claims may be null; `fresh` may not.
-        let c: Claims =
-            serde_json::from_str(r#"{"sub":"a","iat":1,"exp":null,"jti":null,"type":"access"}"#)
-                .unwrap();
-        assert_eq!((c.exp, c.jti, c.fresh), (None, None, false));
-        let null_fresh = r#"{"sub":"a","iat":1,"type":"access","fresh":null}"#;
-        assert!(serde_json::from_str::<Claims>(null_fresh).is_err());
-        // Custom claims are refused twice over too, whether or not `T` reads them.
-        let dup = r#"{"sub":"a","iat":1,"type":"access","x":1,"x":2}"#;
-        assert!(serde_json::from_str::<Claims>(dup).is_err());
-        // Not an object: refused.
-        assert!(serde_json::from_str::<Claims>(r#"["a",1,"access"]"#).is_err());
+    /// `parse_claims` must read every input exactly as the derived `Deserialize` does.
+    fn agree<T>(inputs: &[&str])
+    where
+        T: DeserializeOwned + PartialEq + fmt::Debug,
+    {
+        for json in inputs {
+            let derived = serde_json::from_str::<Claims<T>>(json).ok();
+            let fast = parse_claims::<T>(json.as_bytes()).ok();
+            assert_eq!(fast, derived, "{json}");
+        }
     }
 
+    const SHAPES: &[&str] = &[
+        r#"{"sub":"a","iat":1,"type":"access"}"#,
+        r#"{"sub":"a","\u0073ub":"b","iat":1,"type":"access"}"#,
+        r#"{"\u0073ub":"a","iat":1,"type":"access"}"#,
+        r#"{"sub":"a","iat":1,"exp":null,"jti":null,"type":"access"}"#,
+        r#"{"sub":"a","iat":1,"type":"access","fresh":null}"#,
+        r#"{"sub":"a","iat":1,"type":"access","x":1,"x":2}"#,
+        r#"{"sub":"a","iat":1,"type":"access","level":3,"tags":["x"]}"#,
+        r#"{"level":3,"sub":"a","iat":1,"type":"access","extra":{"k":[1,2]}}"#,
+        r#"{"sub":"a","iat":1,"type":"access","level":300}"#,
+        r#"{"sub":"a","iat":1,"type":"access","level":"3"}"#,
+        r#"{"sub":"a","iat":1,"type":"access","level":3,"level":4}"#,
+        r#"{"sub":"a","iat":1,"type":"access","aud":["x","y"],"fam":"f","csrf":"c"}"#,
+        r#"["a",1,"access"]"#,
+        r#"{"sub":"a","iat":1}"#,
+    ];
+
     #[test]
-    fn custom_claims_get_their_types_checked() {
+    fn the_one_pass_parse_reads_claims_like_the_derived_form() {
         #[derive(Debug, Deserialize, PartialEq)]
         struct Extra {
             level: u8,
             #[serde(default)]
             tags: Vec<String>,
         }
-        let ok = r#"{"level":3,"sub":"a","iat":1,"type":"access","tags":["x"]}"#;
-        let c: Claims<Extra> = serde_json::from_str(ok).unwrap();
-        assert_eq!(
-            c.custom,
-            Extra {
-                level: 3,
-                tags: vec!["x".into()]
-            }
-        );
-        for bad in [
-            r#"{"sub":"a","iat":1,"type":"access"}"#,
-            r#"{"sub":"a","iat":1,"type":"access","level":300}"#,
-            r#"{"sub":"a","iat":1,"type":"access","level":"3"}"#,
-        ] {
-            assert!(serde_json::from_str::<Claims<Extra>>(bad).is_err(), "{bad}");
+        #[derive(Debug, Deserialize, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        struct Strict {
+            level: u8,
         }
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Unit;
+        agree::<NoCustomClaims>(SHAPES);
+        agree::<Extra>(SHAPES);
+        agree::<Option<Extra>>(SHAPES);
+        agree::<Strict>(SHAPES);
+        agree::<Unit>(SHAPES);
+        agree::<()>(SHAPES);
+        agree::<serde_json::Value>(SHAPES);
+        agree::<std::collections::BTreeMap<String, serde_json::Value>>(SHAPES);
+    }
+
+    #[test]
+    fn the_common_token_takes_the_one_pass_path() {
+        let json = br#"{"sub":"user1","iat":1,"nbf":1,"exp":2,"jti":"j","type":"access",
+                       "fresh":true,"csrf":"c","fam":"f"}"#;
+        assert!(serde_json::from_slice::<OnePass<NoCustomClaims>>(json).is_ok());
+        // It is stricter where the derived form is lax; the derived form then decides.
+        let dup = br#"{"sub":"a","iat":1,"type":"access","x":1,"x":2}"#;
+        assert!(serde_json::from_slice::<OnePass<NoCustomClaims>>(dup).is_err());
+        assert!(parse_claims::<NoCustomClaims>(dup).is_ok());
     }
 
     #[test]

@@ -526,14 +526,14 @@ impl Config {
         self.revocation.as_ref()
     }
 
-    /// How long a family or subject revocation must be remembered: until every token that
-    /// could be affected has expired.
     /// Until when a revocation of a token expiring at `exp` must be kept: the token still
     /// verifies during the leeway after `exp`, so its revocation must outlive that too.
     pub(crate) fn revocation_expiry(&self, exp: Option<u64>) -> u64 {
         exp.map_or(u64::MAX, |exp| exp.saturating_add(self.leeway))
     }
 
+    /// How long a family or subject revocation must be remembered: until every token that
+    /// could be affected has expired.
     pub(crate) fn longest_lifetime(&self) -> u64 {
         let secs = |d: Option<Duration>| d.map_or(u64::MAX / 4, |d| d.as_secs());
         secs(self.access_expires)

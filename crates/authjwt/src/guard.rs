@@ -308,7 +308,9 @@ pub struct Authenticated<T = NoCustomClaims> {
 
 /// The compact token as presented. A token found in a header is kept as a clone of that
 /// header's value (a reference count, no copy) with its position; only tokens that had to be
-/// decoded (query string) or came from the body are owned.
+/// decoded (query string) or came from the body are owned. With hyper, the header value
+/// shares the request's read buffer, which stays allocated while the `Authenticated` lives:
+/// handlers that keep it beyond the request should keep the claims instead.
 #[derive(Clone)]
 enum TokenText {
     InHeader {
@@ -326,8 +328,10 @@ impl TokenText {
             let start = text.as_ptr().addr();
             for value in values {
                 let base = value.as_bytes().as_ptr().addr();
-                let range = start.wrapping_sub(base)..start.wrapping_sub(base) + text.len();
-                if start >= base && range.end <= value.len() {
+                let range = start
+                    .checked_sub(base)
+                    .and_then(|from| Some(from..from.checked_add(text.len())?));
+                if let Some(range) = range.filter(|r| r.end <= value.len()) {
                     return Self::InHeader {
                         value: value.clone(),
                         range,

@@ -11,7 +11,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 
 use crate::Auth;
-use crate::claims::{Audience, Claims, NoCustomClaims, RESERVED_CLAIMS, TokenType};
+use crate::claims::{Audience, Claims, NoCustomClaims, RESERVED_CLAIMS, TokenType, parse_claims};
 use crate::config::Config;
 use crate::error::{AuthError, InvalidReason};
 use crate::keys::Algorithm;
@@ -528,7 +528,7 @@ impl Config {
         expected: TokenType,
     ) -> Result<Claims<T>, AuthError> {
         self.verify_signature(token, |payload| {
-            match serde_json::from_slice::<Claims<T>>(payload) {
+            match parse_claims::<T>(payload) {
                 Ok(claims) => {
                     self.validate_claims(&claims, expected)?;
                     Ok(claims)
@@ -537,7 +537,7 @@ impl Config {
                     // Judge the registered claims alone, so that the error names what is wrong
                     // with the token (expired, wrong type) rather than with the route's custom
                     // claims type; a valid token without the route's claims is `invalid_claims`.
-                    let claims: Claims<NoCustomClaims> = serde_json::from_slice(payload)
+                    let claims = parse_claims::<NoCustomClaims>(payload)
                         .map_err(|_| AuthError::InvalidToken(InvalidReason::Malformed))?;
                     self.validate_claims(&claims, expected)?;
                     Err(AuthError::InvalidClaims)

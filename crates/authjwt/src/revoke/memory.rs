@@ -3,10 +3,12 @@
 //!
 //! Revocations are rare and lookups happen on every request, so lookups take a shared lock
 //! on one shard only, and skip a table that holds nothing (the family and subject tables
-//! usually do). Expired entries are swept from a shard when it is next written to, at most
-//! once a second, and by [`MemoryStore::len`].
+//! usually do). Each shard also queues its entries by expiry: every write drops a bounded
+//! number of expired ones, so no write ever holds a shard's lock for a scan of the whole
+//! shard, and [`MemoryStore::len`] drops them all.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -18,17 +20,21 @@ use crate::tokens::now;
 /// Shards per table: lookups of different tokens rarely share a lock.
 const SHARDS: usize = 16;
 
+/// Expired entries dropped per write at most: more than one, so that the queue drains faster
+/// than writes fill it, and few enough that a write stays short.
+const SWEEP_PER_WRITE: usize = 32;
+
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     /// For subjects: tokens issued at or before this are revoked. Unused for jti/family.
     cutoff: u64,
-    /// The last second in which a token this entry concerns can still be accepted.
+    /// When the entry may go: after this second, every token it concerns has expired.
     expires_at: u64,
 }
 
 impl Entry {
-    /// Held through the whole second `expires_at` (one past the last second a token it
-    /// concerns verifies), so a check racing the clock's tick cannot miss it.
+    /// Held through the whole second `expires_at`, so a check racing the clock's tick
+    /// cannot miss it.
     fn live(self, now: u64) -> bool {
         self.expires_at >= now
     }
@@ -36,22 +42,41 @@ impl Entry {
 
 #[derive(Debug, Default)]
 struct Shard {
-    entries: HashMap<Box<str>, Entry>,
-    /// When the next write may sweep expired entries out.
-    next_sweep: u64,
+    entries: HashMap<Arc<str>, Entry>,
+    /// Every (expiry, key) an entry was written with, soonest first. An item whose entry has
+    /// since been extended is stale and skipped when it comes up.
+    expiries: BinaryHeap<Reverse<(u64, Arc<str>)>>,
 }
 
 impl Shard {
-    /// Drops expired entries; returns how many went.
-    fn sweep(&mut self, now: u64) -> usize {
-        let before = self.entries.len();
-        self.entries.retain(|_, e| e.live(now));
-        // Give memory back after a burst of revocations has expired.
+    /// Drops up to `limit` expired entries; returns how many went.
+    fn sweep(&mut self, now: u64, limit: usize) -> usize {
+        let mut dropped = 0;
+        for _ in 0..limit {
+            let Some(Reverse((expires_at, _))) = self.expiries.peek() else {
+                break;
+            };
+            if *expires_at >= now {
+                break;
+            }
+            let Some(Reverse((expires_at, key))) = self.expiries.pop() else {
+                break;
+            };
+            let current = self.entries.get(&key).map(|e| e.expires_at);
+            if current == Some(expires_at) {
+                self.entries.remove(&key);
+                dropped += 1;
+            }
+        }
+        // Give memory back once a burst of revocations has expired (amortised: only after
+        // the live entries fell to a quarter of the room).
         if self.entries.capacity() > 4 * self.entries.len() + 64 {
             self.entries.shrink_to_fit();
         }
-        self.next_sweep = now.saturating_add(1);
-        before - self.entries.len()
+        if self.expiries.capacity() > 4 * self.expiries.len() + 64 {
+            self.expiries.shrink_to_fit();
+        }
+        dropped
     }
 }
 
@@ -103,26 +128,41 @@ impl Table {
             .shard(key)
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        if now >= shard.next_sweep {
-            let swept = shard.sweep(now);
-            self.len.fetch_sub(swept, Ordering::Release);
-        }
-        let current = shard.entries.get(key).copied().filter(|e| e.live(now));
-        let Some(entry) = update(current) else {
+        let swept = shard.sweep(now, SWEEP_PER_WRITE);
+        self.len.fetch_sub(swept, Ordering::Release);
+        let existing = shard
+            .entries
+            .get_key_value(key)
+            .map(|(k, e)| (Arc::clone(k), *e));
+        let live = existing.as_ref().map(|&(_, e)| e).filter(|e| e.live(now));
+        let Some(entry) = update(live) else {
             return false;
         };
-        if shard.entries.insert(key.into(), entry).is_none() {
-            self.len.fetch_add(1, Ordering::Release);
-        }
+        let key = match existing {
+            // Every entry has an item queued with its current expiry: unchanged, it stands.
+            Some((key, old)) if old.expires_at == entry.expires_at => {
+                shard.entries.insert(key, entry);
+                return true;
+            }
+            Some((key, _)) => key,
+            None => {
+                self.len.fetch_add(1, Ordering::Release);
+                Arc::from(key)
+            }
+        };
+        shard
+            .expiries
+            .push(Reverse((entry.expires_at, Arc::clone(&key))));
+        shard.entries.insert(key, entry);
         true
     }
 
-    /// Sweeps every shard and counts what is left.
+    /// Drops every expired entry and counts what is left.
     fn settle(&self) -> usize {
         let now = now();
         for shard in &self.shards {
             let mut shard = shard.write().unwrap_or_else(PoisonError::into_inner);
-            let swept = shard.sweep(now);
+            let swept = shard.sweep(now, usize::MAX);
             self.len.fetch_sub(swept, Ordering::Release);
         }
         self.len.load(Ordering::Acquire)
@@ -392,6 +432,45 @@ mod tests {
         assert!(s.check(&t("j", Some("f"), "x", 1)));
         assert!(s.check(&t("j", None, "u", 100)));
         assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn a_write_drops_a_bounded_batch_of_expired_entries() {
+        let mut shard = Shard::default();
+        let now = now();
+        for i in 0..100u64 {
+            let key: Arc<str> = Arc::from(format!("old-{i}").as_str());
+            let expires_at = now - 10 + i % 3;
+            shard.entries.insert(
+                Arc::clone(&key),
+                Entry {
+                    cutoff: 0,
+                    expires_at,
+                },
+            );
+            shard.expiries.push(Reverse((expires_at, key)));
+        }
+        assert_eq!(shard.sweep(now, SWEEP_PER_WRITE), SWEEP_PER_WRITE);
+        assert_eq!(shard.entries.len(), 100 - SWEEP_PER_WRITE);
+        // Soonest first: 34 entries expired at `now - 10`, and those went first.
+        let soonest = shard.entries.values().filter(|e| e.expires_at == now - 10);
+        assert_eq!(soonest.count(), 34 - SWEEP_PER_WRITE);
+        assert_eq!(shard.sweep(now, usize::MAX), 100 - SWEEP_PER_WRITE);
+        assert!(shard.entries.is_empty() && shard.expiries.is_empty());
+    }
+
+    #[test]
+    fn an_extended_entry_survives_its_earlier_expiry() {
+        let s = MemoryStore::new();
+        s.insert_family("f", now().saturating_sub(5));
+        s.insert_family("f", now() + 60);
+        // The queued item of the first expiry comes up first and must not drop the entry.
+        assert_eq!(s.len(), 1);
+        assert!(s.check(&t("j", Some("f"), "x", 1)));
+        s.insert_subject("u", 10, now() + 60);
+        s.insert_subject("u", 20, now() + 60); // same expiry: no second queue item
+        let shard = s.tables.subjects.shard("u").read().unwrap();
+        assert_eq!(shard.expiries.len(), 1);
     }
 
     #[test]
