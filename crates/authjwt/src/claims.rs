@@ -199,6 +199,7 @@ impl<'de> Deserialize<'de> for ClaimName<'de> {
 /// intermediate tree. When that fails, the derived form decides, so every `T` is read
 /// exactly as `Claims<T>`'s own `Deserialize` reads it (`Option<_>`, unit types and
 /// `deny_unknown_fields` included), and its errors are the ones reported.
+#[inline]
 pub(crate) fn parse_claims<T: DeserializeOwned>(json: &[u8]) -> serde_json::Result<Claims<T>> {
     match serde_json::from_slice::<OnePass<T>>(json) {
         Ok(OnePass(claims)) => Ok(claims),
@@ -212,6 +213,7 @@ pub(crate) fn parse_claims<T: DeserializeOwned>(json: &[u8]) -> serde_json::Resu
 struct OnePass<T>(Claims<T>);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for OnePass<T> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct ClaimsVisitor<T>(PhantomData<T>);
 

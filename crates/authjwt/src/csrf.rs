@@ -69,6 +69,9 @@ fn single_header<'a>(
         .map_err(|_| AuthError::CsrfMismatch)
 }
 
+/// `Sec-Fetch-Site`, made once: looking a header up by `&str` parses the name every time.
+static SEC_FETCH_SITE: http::HeaderName = http::HeaderName::from_static("sec-fetch-site");
+
 /// The methods Go's `CrossOriginProtection` lets through unchecked. TRACE is not among
 /// them: Go checks it like any unsafe method, and so does this library.
 pub(crate) fn is_safe_method(method: &Method) -> bool {
@@ -97,7 +100,7 @@ pub(crate) fn check_origin(config: &Config, parts: &Parts) -> Result<(), AuthErr
         .map(http::HeaderValue::as_bytes);
     let trusted =
         || origin.is_some_and(|o| config.origin.trusted.iter().any(|t| t.as_bytes() == o));
-    if let Some(site) = parts.headers.get("sec-fetch-site") {
+    if let Some(site) = parts.headers.get(&SEC_FETCH_SITE) {
         return match site.as_bytes() {
             b"same-origin" | b"none" => Ok(()),
             b"same-site" if config.origin.allow_same_site => Ok(()),

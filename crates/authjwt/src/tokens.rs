@@ -672,6 +672,7 @@ impl Config {
 
 /// Decodes base64url (no padding) into a stack buffer of `N` bytes, or onto the heap when the
 /// data is longer, and hands the bytes to `f`: the common token needs no allocation.
+#[inline]
 fn decoded<const N: usize, R>(
     b64: &str,
     f: impl FnOnce(&[u8]) -> R,
