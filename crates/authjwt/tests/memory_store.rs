@@ -1,5 +1,5 @@
 //! The in-memory store stays bounded: a million revocations that expire leave nothing behind,
-//! and a second million does not grow the process.
+//! and later millions do not raise the process's peak.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -71,14 +71,15 @@ async fn a_million_expiring_revocations_leave_memory_flat() {
     }
     println!("RSS with a million live (KiB): {live:?}");
     println!("RSS after each million expired (KiB): {rss:?}");
-    // A store that kept its entries would add a million entries' footprint per round (what
-    // the first round added while its million was live); the allocator's own drift between
-    // rounds stays far below half of that.
+    // A store that kept expired entries would add a million entries' footprint (what the
+    // first round added while its million was live) to every later round's peak. The peaks
+    // are compared, not the RSS after expiry: whether the allocator hands freed pages back
+    // to the system varies from run to run (35 MB one run, 130 MB the next, both empty).
     let footprint = live[0].saturating_sub(rss_before);
-    let growth = rss[3].saturating_sub(rss[1]);
+    let growth = live[3].saturating_sub(live[1]);
     assert!(
         growth < footprint / 2,
-        "memory kept growing by {growth} KiB over two rounds (a million entries take \
-         {footprint} KiB): {rss:?}"
+        "the peak kept growing by {growth} KiB over two rounds (a million entries take \
+         {footprint} KiB): {live:?}"
     );
 }
