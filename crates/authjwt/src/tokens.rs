@@ -154,6 +154,11 @@ impl<T> TokenOptions<T> {
 
     /// Overrides the configured lifetime.
     ///
+    /// ⚠️ Revoking a token by its `jti` holds for its whole life, but revocations of a whole
+    /// family ([`Auth::logout`], refresh reuse) or subject ([`Auth::revoke_all`]) are kept for
+    /// the longest *configured* lifetime plus the leeway: a token given a longer lifetime here
+    /// outlives them. Keep custom lifetimes within the configured ones.
+    ///
     /// ```
     /// use std::time::Duration;
     /// use authjwt::{TokenOptions, TokenType};
@@ -170,6 +175,8 @@ impl<T> TokenOptions<T> {
     }
 
     /// ⚠️ No `exp` claim. Creation fails unless the configuration allows non-expiring tokens.
+    /// Like a long [`TokenOptions::expires_in`], such a token outlives family and subject
+    /// revocations unless the configured lifetimes are themselves unbounded.
     ///
     /// ```
     /// use authjwt::{Auth, Config, TokenError, TokenOptions, TokenType::Access};
