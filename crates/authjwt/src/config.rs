@@ -123,6 +123,17 @@ pub enum ConfigError {
          ConfigBuilder::dangerous_allow_non_expiring_tokens()"
     )]
     NonExpiringTokens,
+    /// The longest token lifetime allowed is shorter than a configured one.
+    #[error(
+        "max_token_lifetime ({max_secs} s) is shorter than the configured access or refresh \
+         lifetime ({longest_secs} s): raise it, or shorten those"
+    )]
+    MaxLifetimeTooShort {
+        /// The `max_token_lifetime` given, in seconds.
+        max_secs: u64,
+        /// The longest configured lifetime, in seconds.
+        longest_secs: u64,
+    },
     /// Both a session cookie and a Max-Age were asked for.
     #[error(
         "session_cookie(true) and cookie_max_age(...) contradict each other: a session \
@@ -173,6 +184,8 @@ pub struct Config {
     pub(crate) refresh_json_key: String,
     pub(crate) access_expires: Option<Duration>,
     pub(crate) refresh_expires: Option<Duration>,
+    /// The longest lifetime any token may be created with; `None`: unbounded.
+    pub(crate) max_token_lifetime: Option<Duration>,
     pub(crate) leeway: u64,
     pub(crate) issuer: Option<String>,
     pub(crate) audience: Vec<String>,
@@ -240,6 +253,7 @@ impl fmt::Debug for Config {
             .field("header_name", &self.header_name)
             .field("access_expires", &self.access_expires)
             .field("refresh_expires", &self.refresh_expires)
+            .field("max_token_lifetime", &self.max_token_lifetime)
             .field("leeway", &self.leeway)
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
@@ -484,6 +498,22 @@ impl Config {
         self.refresh_expires
     }
 
+    /// The longest lifetime a token may be created with (see
+    /// [`ConfigBuilder::max_token_lifetime`]); `None` when lifetimes are unbounded.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .build()?;
+    /// // By default, the longest configured lifetime: the refresh token's 30 days.
+    /// assert_eq!(config.max_token_lifetime(), Some(Duration::from_secs(30 * 24 * 3600)));
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn max_token_lifetime(&self) -> Option<Duration> {
+        self.max_token_lifetime
+    }
+
     /// Whether tokens carry a CSRF claim and cookie-borne tokens need the CSRF header.
     ///
     /// ```
@@ -535,9 +565,8 @@ impl Config {
     /// How long a family or subject revocation must be remembered: until every token that
     /// could be affected has expired.
     pub(crate) fn longest_lifetime(&self) -> u64 {
-        let secs = |d: Option<Duration>| d.map_or(u64::MAX / 4, |d| d.as_secs());
-        secs(self.access_expires)
-            .max(secs(self.refresh_expires))
+        self.max_token_lifetime
+            .map_or(u64::MAX / 4, |d| d.as_secs())
             .saturating_add(self.leeway)
     }
 
@@ -590,6 +619,7 @@ pub struct ConfigBuilder {
     refresh_json_key: String,
     access_expires: Option<Duration>,
     refresh_expires: Option<Duration>,
+    max_token_lifetime: Option<Duration>,
     leeway: u64,
     issuer: Option<String>,
     audience: Vec<String>,
@@ -642,6 +672,7 @@ impl Default for ConfigBuilder {
             refresh_json_key: "refresh_token".into(),
             access_expires: Some(Duration::from_secs(15 * 60)),
             refresh_expires: Some(Duration::from_secs(30 * 24 * 3600)),
+            max_token_lifetime: None,
             leeway: 0,
             issuer: None,
             audience: Vec::new(),
@@ -947,6 +978,32 @@ impl ConfigBuilder {
     /// ```
     pub fn refresh_never_expires(mut self) -> Self {
         self.refresh_expires = None;
+        self
+    }
+
+    /// The longest lifetime a token may be created with, for
+    /// [`TokenOptions::expires_in`](crate::TokenOptions::expires_in) beyond the configured
+    /// lifetimes. Defaults to the longest configured lifetime; it may not be shorter.
+    ///
+    /// Revocations of a whole login (logout, refresh reuse) or subject
+    /// ([`Auth::revoke_all`](crate::Auth::revoke_all)) are kept this long (plus the leeway),
+    /// so that no token can outlive them: a longer custom lifetime is refused at creation
+    /// rather than silently escaping a revocation.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use authjwt::{Auth, Config, TokenError, TokenOptions, TokenType::Access};
+    /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
+    /// let year = TokenOptions::new().expires_in(Duration::from_secs(365 * 24 * 3600));
+    /// let default = Auth::new(builder().build()?); // at most 30 days, the refresh lifetime
+    /// let refused = default.create_token(Access, "service", year.clone());
+    /// assert!(matches!(refused, Err(TokenError::LifetimeTooLong { .. })));
+    /// let long = Auth::new(builder().max_token_lifetime(Duration::from_secs(400 * 24 * 3600)).build()?);
+    /// assert!(long.create_token(Access, "service", year).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn max_token_lifetime(mut self, d: Duration) -> Self {
+        self.max_token_lifetime = Some(d);
         self
     }
 
@@ -1791,6 +1848,22 @@ impl ConfigBuilder {
         {
             return Err(ConfigError::NonExpiringTokens);
         }
+        // Unbounded when a configured lifetime is (its tokens never expire anyway).
+        let longest = self
+            .access_expires
+            .zip(self.refresh_expires)
+            .map(|(a, r)| a.max(r));
+        let max_token_lifetime = match (self.max_token_lifetime, longest) {
+            (Some(max), Some(longest)) if max < longest => {
+                return Err(ConfigError::MaxLifetimeTooShort {
+                    max_secs: max.as_secs(),
+                    longest_secs: longest.as_secs(),
+                });
+            }
+            (Some(max), Some(_)) => Some(max),
+            (_, None) => None,
+            (None, longest) => longest,
+        };
         if self.session_cookie == Some(true) && self.cookie_max_age.is_some() {
             return Err(ConfigError::SessionCookieWithMaxAge);
         }
@@ -1869,6 +1942,7 @@ impl ConfigBuilder {
             refresh_json_key: self.refresh_json_key,
             access_expires: self.access_expires,
             refresh_expires: self.refresh_expires,
+            max_token_lifetime,
             leeway: self.leeway,
             issuer: self.issuer,
             audience: self.audience,

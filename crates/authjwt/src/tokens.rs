@@ -64,6 +64,18 @@ pub enum TokenError {
          dangerous_allow_non_expiring_tokens()"
     )]
     NonExpiring,
+    /// A lifetime longer than the configuration's `max_token_lifetime` was asked for.
+    #[error(
+        "a lifetime of {requested:?} exceeds max_token_lifetime ({max:?}): revocations of a \
+         login or subject would expire before the token; raise \
+         ConfigBuilder::max_token_lifetime if this is meant"
+    )]
+    LifetimeTooLong {
+        /// The lifetime asked for.
+        requested: Duration,
+        /// The configured maximum.
+        max: Duration,
+    },
     /// The key failed to sign.
     #[error("signing failed: {0}")]
     Signing(#[from] crate::keys::KeyError),
@@ -154,10 +166,10 @@ impl<T> TokenOptions<T> {
 
     /// Overrides the configured lifetime.
     ///
-    /// ⚠️ Revoking a token by its `jti` holds for its whole life, but revocations of a whole
-    /// family ([`Auth::logout`], refresh reuse) or subject ([`Auth::revoke_all`]) are kept for
-    /// the longest *configured* lifetime plus the leeway: a token given a longer lifetime here
-    /// outlives them. Keep custom lifetimes within the configured ones.
+    /// At most [`ConfigBuilder::max_token_lifetime`](crate::ConfigBuilder::max_token_lifetime)
+    /// (by default the longest configured lifetime): revocations of a whole login or subject
+    /// are kept that long, and a longer lifetime is refused with
+    /// [`TokenError::LifetimeTooLong`] rather than let a token outlive them.
     ///
     /// ```
     /// use std::time::Duration;
@@ -175,8 +187,9 @@ impl<T> TokenOptions<T> {
     }
 
     /// ⚠️ No `exp` claim. Creation fails unless the configuration allows non-expiring tokens.
-    /// Like a long [`TokenOptions::expires_in`], such a token outlives family and subject
-    /// revocations unless the configured lifetimes are themselves unbounded.
+    /// Such a token outlives family and subject revocations (they are kept for
+    /// [`Config::max_token_lifetime`](crate::Config::max_token_lifetime)) unless the
+    /// configured lifetimes are themselves unbounded: revoke it by its `jti`, or rotate the key.
     ///
     /// ```
     /// use authjwt::{Auth, Config, TokenError, TokenOptions, TokenType::Access};
@@ -466,6 +479,11 @@ impl Config {
         };
         if lifetime.is_none() && !self.allow_non_expiring {
             return Err(TokenError::NonExpiring);
+        }
+        if let (Expiry::In(requested), Some(max)) = (opts.expiry, self.max_token_lifetime)
+            && requested > max
+        {
+            return Err(TokenError::LifetimeTooLong { requested, max });
         }
         let iat = now();
         let exp = lifetime.map(|d| iat.saturating_add(d.as_secs()));
@@ -865,6 +883,49 @@ mod tests {
         assert_eq!(err(&auth, &long), InvalidReason::BadSignature.into());
         let broken = format!("{signed}.{}!", "A".repeat(800));
         assert_eq!(err(&auth, &broken), InvalidReason::Malformed.into());
+    }
+
+    #[test]
+    fn no_token_outlives_the_revocations_of_its_login_or_subject() {
+        let day = Duration::from_secs(24 * 3600);
+        let build = |b: crate::ConfigBuilder| Auth::new(b.secret([9u8; 32]).build().unwrap());
+        let default = build(Config::builder());
+        let long = TokenOptions::new().expires_in(31 * day);
+        let err = default.create_token(TokenType::Access, "u", long.clone());
+        assert!(matches!(
+            err,
+            Err(TokenError::LifetimeTooLong { requested, max }) if requested == 31 * day && max == 30 * day
+        ));
+        assert!(
+            default
+                .create_token(
+                    TokenType::Access,
+                    "u",
+                    TokenOptions::new().expires_in(30 * day)
+                )
+                .is_ok()
+        );
+        // Raised: allowed, and family and subject revocations are kept as long.
+        let raised = build(Config::builder().max_token_lifetime(90 * day).leeway(5));
+        assert!(raised.create_token(TokenType::Access, "u", long).is_ok());
+        assert_eq!(raised.config().longest_lifetime(), 90 * 24 * 3600 + 5);
+        assert_eq!(default.config().longest_lifetime(), 30 * 24 * 3600);
+        // Unbounded configured lifetimes: unbounded maximum.
+        let never = build(
+            Config::builder()
+                .refresh_never_expires()
+                .dangerous_allow_non_expiring_tokens(),
+        );
+        assert_eq!(never.config().max_token_lifetime(), None);
+        assert!(
+            never
+                .create_token(
+                    TokenType::Access,
+                    "u",
+                    TokenOptions::new().expires_in(3650 * day)
+                )
+                .is_ok()
+        );
     }
 
     #[test]

@@ -96,6 +96,14 @@ fn refused_combinations() {
             ConfigError::NonExpiringTokens,
         ),
         (
+            "a maximum lifetime below the refresh lifetime",
+            cookies().max_token_lifetime(std::time::Duration::from_secs(3600)),
+            ConfigError::MaxLifetimeTooShort {
+                max_secs: 3600,
+                longest_secs: 30 * 24 * 3600,
+            },
+        ),
+        (
             "session cookie with Max-Age",
             cookies()
                 .session_cookie(true)
