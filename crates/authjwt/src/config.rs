@@ -125,14 +125,14 @@ pub enum ConfigError {
     NonExpiringTokens,
     /// The longest token lifetime allowed is shorter than a configured one.
     #[error(
-        "max_token_lifetime ({max_secs} s) is shorter than the configured access or refresh \
-         lifetime ({longest_secs} s): raise it, or shorten those"
+        "max_token_lifetime ({max:?}) is shorter than the configured access or refresh \
+         lifetime ({longest:?}): raise it, or shorten those"
     )]
     MaxLifetimeTooShort {
-        /// The `max_token_lifetime` given, in seconds.
-        max_secs: u64,
-        /// The longest configured lifetime, in seconds.
-        longest_secs: u64,
+        /// The `max_token_lifetime` given.
+        max: Duration,
+        /// The longest configured lifetime.
+        longest: Duration,
     },
     /// Both a session cookie and a Max-Age were asked for.
     #[error(
@@ -499,7 +499,8 @@ impl Config {
     }
 
     /// The longest lifetime a token may be created with (see
-    /// [`ConfigBuilder::max_token_lifetime`]); `None` when lifetimes are unbounded.
+    /// [`ConfigBuilder::max_token_lifetime`]); `None` when there is no cap (by default, when
+    /// the access or the refresh lifetime is unbounded).
     ///
     /// ```
     /// use std::time::Duration;
@@ -565,9 +566,12 @@ impl Config {
     /// How long a family or subject revocation must be remembered: until every token that
     /// could be affected has expired.
     pub(crate) fn longest_lifetime(&self) -> u64 {
-        self.max_token_lifetime
-            .map_or(u64::MAX / 4, |d| d.as_secs())
-            .saturating_add(self.leeway)
+        // A token without `exp` must stay revoked for good.
+        let max = match self.max_token_lifetime {
+            Some(max) if !self.allow_non_expiring => max.as_secs(),
+            _ => u64::MAX / 4,
+        };
+        max.saturating_add(self.leeway)
     }
 
     /// Whether the request's route is exempt from the CSRF and Origin checks. Matched on the
@@ -988,7 +992,10 @@ impl ConfigBuilder {
     /// Revocations of a whole login (logout, refresh reuse) or subject
     /// ([`Auth::revoke_all`](crate::Auth::revoke_all)) are kept this long (plus the leeway),
     /// so that no token can outlive them: a longer custom lifetime is refused at creation
-    /// rather than silently escaping a revocation.
+    /// rather than silently escaping a revocation. With
+    /// [`ConfigBuilder::dangerous_allow_non_expiring_tokens`] those revocations are kept for
+    /// good instead (a token without `exp` must stay revoked), and the store grows with every
+    /// logout. Tokens minted before the cap was lowered keep their longer lifetime.
     ///
     /// ```
     /// use std::time::Duration;
@@ -1848,20 +1855,16 @@ impl ConfigBuilder {
         {
             return Err(ConfigError::NonExpiringTokens);
         }
-        // Unbounded when a configured lifetime is (its tokens never expire anyway).
+        // No cap by default when a configured lifetime is unbounded (such tokens never expire).
         let longest = self
             .access_expires
             .zip(self.refresh_expires)
             .map(|(a, r)| a.max(r));
         let max_token_lifetime = match (self.max_token_lifetime, longest) {
             (Some(max), Some(longest)) if max < longest => {
-                return Err(ConfigError::MaxLifetimeTooShort {
-                    max_secs: max.as_secs(),
-                    longest_secs: longest.as_secs(),
-                });
+                return Err(ConfigError::MaxLifetimeTooShort { max, longest });
             }
-            (Some(max), Some(_)) => Some(max),
-            (_, None) => None,
+            (Some(max), _) => Some(max),
             (None, longest) => longest,
         };
         if self.session_cookie == Some(true) && self.cookie_max_age.is_some() {

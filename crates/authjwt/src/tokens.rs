@@ -187,9 +187,7 @@ impl<T> TokenOptions<T> {
     }
 
     /// ⚠️ No `exp` claim. Creation fails unless the configuration allows non-expiring tokens.
-    /// Such a token outlives family and subject revocations (they are kept for
-    /// [`Config::max_token_lifetime`](crate::Config::max_token_lifetime)) unless the
-    /// configured lifetimes are themselves unbounded: revoke it by its `jti`, or rotate the key.
+    /// Family and subject revocations are then kept for good, so that it stays revoked.
     ///
     /// ```
     /// use authjwt::{Auth, Config, TokenError, TokenOptions, TokenType::Access};
@@ -915,6 +913,25 @@ mod tests {
         );
         assert_eq!(never.config().max_token_lifetime(), None);
         assert!(lasting(&never, 3650 * day));
+        assert!(never.config().longest_lifetime() >= u64::MAX / 4);
+        // Non-expiring tokens allowed with bounded lifetimes: revocations are kept for good,
+        // and an explicit cap still caps `expires_in`.
+        let lax = build(
+            Config::builder()
+                .dangerous_allow_non_expiring_tokens()
+                .max_token_lifetime(60 * day),
+        );
+        assert_eq!(lax.config().max_token_lifetime(), Some(60 * day));
+        assert!(lax.config().longest_lifetime() >= u64::MAX / 4);
+        assert!(!lasting(&lax, 61 * day));
+        let capped_never = build(
+            Config::builder()
+                .refresh_never_expires()
+                .dangerous_allow_non_expiring_tokens()
+                .max_token_lifetime(60 * day),
+        );
+        assert_eq!(capped_never.config().max_token_lifetime(), Some(60 * day));
+        assert!(!lasting(&capped_never, 61 * day));
     }
 
     #[test]

@@ -99,8 +99,8 @@ fn refused_combinations() {
             "a maximum lifetime below the refresh lifetime",
             cookies().max_token_lifetime(std::time::Duration::from_secs(3600)),
             ConfigError::MaxLifetimeTooShort {
-                max_secs: 3600,
-                longest_secs: 30 * 24 * 3600,
+                max: std::time::Duration::from_secs(3600),
+                longest: std::time::Duration::from_secs(30 * 24 * 3600),
             },
         ),
         (
