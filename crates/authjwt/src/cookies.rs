@@ -25,13 +25,21 @@ pub(crate) fn find_cookie<'a>(
     headers: &'a HeaderMap,
     name: &str,
 ) -> Result<Option<&'a str>, AuthError> {
+    Ok(find_cookie_in(headers, name)?.map(|(_, value)| value))
+}
+
+/// [`find_cookie`], also naming the `Cookie` header the value was found in.
+pub(crate) fn find_cookie_in<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+) -> Result<Option<(&'a HeaderValue, &'a str)>, AuthError> {
     let name = name.as_bytes();
     // A cookie name never holds `=` (the first `=` of a pair ends it): such a name matches
     // nothing. Configured names are RFC 6265 tokens; this guards the fuzzing entry point.
     if name.contains(&b'=') {
         return Ok(None);
     }
-    let mut found: Option<&'a [u8]> = None;
+    let mut found: Option<(&'a HeaderValue, &'a [u8])> = None;
     for header in headers.get_all(COOKIE) {
         let mut rest = header.as_bytes();
         loop {
@@ -48,8 +56,9 @@ pub(crate) fn find_cookie<'a>(
                 .and_then(|after| after.strip_prefix(b"="))
             {
                 match found {
-                    Some(prev) if prev != v => return Err(InvalidReason::Conflicting.into()),
-                    _ => found = Some(v),
+                    Some((_, prev)) if prev != v => return Err(InvalidReason::Conflicting.into()),
+                    Some(_) => {}
+                    None => found = Some((header, v)),
                 }
             }
             match next {
@@ -59,7 +68,10 @@ pub(crate) fn find_cookie<'a>(
         }
     }
     found
-        .map(|v| std::str::from_utf8(v).map_err(|_| InvalidReason::Malformed.into()))
+        .map(|(header, v)| match std::str::from_utf8(v) {
+            Ok(v) => Ok((header, v)),
+            Err(_) => Err(InvalidReason::Malformed.into()),
+        })
         .transpose()
 }
 

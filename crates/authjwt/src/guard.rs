@@ -6,7 +6,6 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use http::HeaderValue;
-use http::header::COOKIE;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -321,22 +320,20 @@ enum TokenText {
 }
 
 impl TokenText {
-    /// Keeps `token` as a position in whichever of `values` it was borrowed from, or as its
-    /// own string when it was not borrowed from one of them.
-    fn new<'a>(token: Cow<'_, str>, values: impl IntoIterator<Item = &'a HeaderValue>) -> Self {
-        if let Cow::Borrowed(text) = &token {
-            let start = text.as_ptr().addr();
-            for value in values {
-                let base = value.as_bytes().as_ptr().addr();
-                let range = start
-                    .checked_sub(base)
-                    .and_then(|from| Some(from..from.checked_add(text.len())?));
-                if let Some(range) = range.filter(|r| r.end <= value.len()) {
-                    return Self::InHeader {
-                        value: value.clone(),
-                        range,
-                    };
-                }
+    /// Keeps `token` as a position in `carrier`, the header value it was borrowed from, or
+    /// as its own string when it was not borrowed from one.
+    fn new(token: Cow<'_, str>, carrier: Option<&HeaderValue>) -> Self {
+        if let (Cow::Borrowed(text), Some(value)) = (&token, carrier) {
+            let range = text
+                .as_ptr()
+                .addr()
+                .checked_sub(value.as_bytes().as_ptr().addr())
+                .and_then(|from| Some(from..from.checked_add(text.len())?));
+            if let Some(range) = range.filter(|r| r.end <= value.len()) {
+                return Self::InHeader {
+                    value: value.clone(),
+                    range,
+                };
             }
         }
         Self::Owned(token.into_owned().into_boxed_str())
@@ -607,17 +604,10 @@ impl Auth {
         if csrf_applies && config.csrf.protect && method_needs_csrf(config, &parts.method) {
             check_double_submit(config, parts, protection.token_type, claims.csrf.as_deref())?;
         }
-        let token = match found.location {
-            TokenLocation::Cookies => TokenText::new(found.token, parts.headers.get_all(COOKIE)),
-            TokenLocation::Headers => {
-                TokenText::new(found.token, parts.headers.get_all(&config.header_name))
-            }
-            TokenLocation::Query | TokenLocation::Json => TokenText::new(found.token, None),
-        };
         Ok(Some(Authenticated {
             claims,
             location: found.location,
-            token,
+            token: TokenText::new(found.token, found.carrier),
         }))
     }
 
@@ -701,10 +691,10 @@ mod tests {
     fn a_string_not_borrowed_from_the_values_is_owned() {
         let value = HeaderValue::from_static("abc.def.ghi");
         let elsewhere = String::from("abc");
-        let text = TokenText::new(Cow::Borrowed(elsewhere.as_str()), [&value]);
+        let text = TokenText::new(Cow::Borrowed(elsewhere.as_str()), Some(&value));
         assert!(matches!(text, TokenText::Owned(_)));
         let inside = value.to_str().unwrap();
-        let text = TokenText::new(Cow::Borrowed(&inside[4..7]), [&value]);
+        let text = TokenText::new(Cow::Borrowed(&inside[4..7]), Some(&value));
         assert!(matches!(text, TokenText::InHeader { .. }));
         assert_eq!(text.as_str(), "def");
     }

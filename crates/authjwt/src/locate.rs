@@ -4,12 +4,13 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use http::HeaderValue;
 use http::request::Parts;
 
 use crate::body::BodyFields;
 use crate::claims::TokenType;
 use crate::config::Config;
-use crate::cookies::find_cookie;
+use crate::cookies::find_cookie_in;
 use crate::error::{AuthError, InvalidReason};
 
 /// Where a token can be carried.
@@ -61,6 +62,8 @@ impl fmt::Display for TokenLocation {
 pub(crate) struct Located<'a> {
     pub(crate) token: Cow<'a, str>,
     pub(crate) location: TokenLocation,
+    /// The header value `token` is borrowed from (Authorization or Cookie), if any.
+    pub(crate) carrier: Option<&'a HeaderValue>,
 }
 
 /// Tries `locations` in order; the first location holding a token wins.
@@ -71,26 +74,39 @@ pub(crate) fn locate<'a>(
     locations: &[TokenLocation],
 ) -> Result<Option<Located<'a>>, AuthError> {
     for &location in locations {
-        let found: Option<Cow<'a, str>> = match location {
-            TokenLocation::Headers => from_header(config, parts)?.map(Cow::Borrowed),
+        let (found, carrier): (Option<Cow<'a, str>>, _) = match location {
+            TokenLocation::Headers => match from_header(config, parts)? {
+                Some((value, token)) => (Some(Cow::Borrowed(token)), Some(value)),
+                None => (None, None),
+            },
             TokenLocation::Cookies => {
                 let name = match token_type {
                     TokenType::Access => &config.cookies.access_name,
                     TokenType::Refresh => &config.cookies.refresh_name,
                 };
-                find_cookie(&parts.headers, name)?.map(Cow::Borrowed)
-            }
-            TokenLocation::Query => from_query(config, parts)?,
-            TokenLocation::Json => parts.extensions.get::<BodyFields>().and_then(|b| {
-                match token_type {
-                    TokenType::Access => b.json_access.as_deref(),
-                    TokenType::Refresh => b.json_refresh.as_deref(),
+                match find_cookie_in(&parts.headers, name)? {
+                    Some((value, token)) => (Some(Cow::Borrowed(token)), Some(value)),
+                    None => (None, None),
                 }
-                .map(Cow::Borrowed)
-            }),
+            }
+            TokenLocation::Query => (from_query(config, parts)?, None),
+            TokenLocation::Json => {
+                let body = parts.extensions.get::<BodyFields>().and_then(|b| {
+                    match token_type {
+                        TokenType::Access => b.json_access.as_deref(),
+                        TokenType::Refresh => b.json_refresh.as_deref(),
+                    }
+                    .map(Cow::Borrowed)
+                });
+                (body, None)
+            }
         };
         if let Some(token) = found.filter(|t| !t.is_empty()) {
-            return Ok(Some(Located { token, location }));
+            return Ok(Some(Located {
+                token,
+                location,
+                carrier,
+            }));
         }
     }
     Ok(None)
@@ -122,10 +138,13 @@ impl Config {
 
 /// `Authorization: Bearer <token>`; the scheme is matched case-insensitively. Two different
 /// values of the header are refused rather than guessed between.
-fn from_header<'a>(config: &Config, parts: &'a Parts) -> Result<Option<&'a str>, AuthError> {
-    let mut found: Option<&'a str> = None;
-    for value in parts.headers.get_all(&config.header_name) {
-        let Ok(value) = value.to_str() else { continue };
+fn from_header<'a>(
+    config: &Config,
+    parts: &'a Parts,
+) -> Result<Option<(&'a HeaderValue, &'a str)>, AuthError> {
+    let mut found: Option<(&'a HeaderValue, &'a str)> = None;
+    for header in parts.headers.get_all(&config.header_name) {
+        let Ok(value) = header.to_str() else { continue };
         let token = if config.header_type.is_empty() {
             Some(value.trim())
         } else {
@@ -138,10 +157,11 @@ fn from_header<'a>(config: &Config, parts: &'a Parts) -> Result<Option<&'a str>,
         };
         if let Some(token) = token {
             match found {
-                Some(prev) if prev != token => {
+                Some((_, prev)) if prev != token => {
                     return Err(InvalidReason::Conflicting.into());
                 }
-                _ => found = Some(token),
+                Some(_) => {}
+                None => found = Some((header, token)),
             }
         }
     }
