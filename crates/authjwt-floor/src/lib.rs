@@ -301,18 +301,28 @@ struct Credentials {
 }
 
 /// The claims the demo puts in its tokens, in the same order, so tokens have the same size.
-#[derive(Serialize)]
-struct Minted<'a> {
-    sub: &'a str,
-    iat: u64,
-    nbf: u64,
-    exp: u64,
-    jti: String,
+/// The benchmarks mint their `jsonwebtoken::encode` contender's tokens with it too.
+#[derive(Debug, Serialize)]
+pub struct Minted<'a> {
+    /// The subject.
+    pub sub: &'a str,
+    /// Issued at (seconds since the epoch).
+    pub iat: u64,
+    /// Not before.
+    pub nbf: u64,
+    /// Expires at.
+    pub exp: u64,
+    /// The token id.
+    pub jti: String,
+    /// `"access"` or `"refresh"`.
     #[serde(rename = "type")]
-    token_type: &'static str,
-    fresh: bool,
-    csrf: String,
-    fam: &'a str,
+    pub token_type: &'static str,
+    /// Whether the token comes from a fresh login.
+    pub fresh: bool,
+    /// The CSRF double-submit value.
+    pub csrf: String,
+    /// The login (refresh family) id.
+    pub fam: &'a str,
 }
 
 fn random_id() -> Option<String> {

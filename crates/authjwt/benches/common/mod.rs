@@ -97,15 +97,20 @@ pub(crate) fn make_auth(key: SigningKey, revocation: bool) -> Auth {
     Auth::new(b.build().expect("the benchmark configuration is valid"))
 }
 
-/// A POST /posts as a browser sends it after login: the four cookies and the CSRF header.
-pub(crate) fn request(login: &LoginTokens, csrf_header: Option<&str>) -> Parts {
-    let cookie = format!(
+/// The `Cookie` header a browser sends after login: the four cookies.
+pub(crate) fn browser_cookies(login: &LoginTokens) -> String {
+    format!(
         "access_token_cookie={}; csrf_access_token={}; refresh_token_cookie={}; csrf_refresh_token={}",
         login.access.as_str(),
         login.access.csrf().unwrap_or_default(),
         login.refresh.as_str(),
         login.refresh.csrf().unwrap_or_default(),
-    );
+    )
+}
+
+/// A POST /posts as a browser sends it after login: the four cookies and the CSRF header.
+pub(crate) fn request(login: &LoginTokens, csrf_header: Option<&str>) -> Parts {
+    let cookie = browser_cookies(login);
     let mut b = http::Request::post("/posts")
         .header("host", "127.0.0.1:8000")
         .header("content-type", "application/json")
@@ -469,7 +474,8 @@ impl Fixture {
                 "csrf_refresh_token",
             ),
         ] {
-            let claims = Minted {
+            // The claims authjwt puts in a login's tokens, in the same order (same size).
+            let claims = authjwt_floor::Minted {
                 sub: "user1",
                 iat,
                 nbf: iat,
@@ -504,21 +510,6 @@ impl Fixture {
     pub(crate) fn bare_create(&self) -> usize {
         self.bare_signer.sign(&self.signing_input) + self.bare_signer.sign(&self.signing_input)
     }
-}
-
-/// The claims authjwt puts in a login's tokens, in the same order (same token size).
-#[derive(Serialize)]
-struct Minted<'a> {
-    sub: &'a str,
-    iat: u64,
-    nbf: u64,
-    exp: u64,
-    jti: String,
-    #[serde(rename = "type")]
-    token_type: &'static str,
-    fresh: bool,
-    csrf: String,
-    fam: &'a str,
 }
 
 /// The protection of the demo's `POST /posts`.

@@ -153,13 +153,7 @@ pub(crate) fn call(router: &Router, case: &Case) -> StatusCode {
 
 /// The three requests measured: GET /protected, POST /posts with CSRF, POST /posts without.
 pub(crate) fn cases(login: &LoginTokens) -> [(&'static str, Case); 3] {
-    let cookie = format!(
-        "access_token_cookie={}; csrf_access_token={}; refresh_token_cookie={}; csrf_refresh_token={}",
-        login.access.as_str(),
-        login.access.csrf().unwrap_or_default(),
-        login.refresh.as_str(),
-        login.refresh.csrf().unwrap_or_default(),
-    );
+    let cookie = super::browser_cookies(login);
     let csrf = login.access.csrf().map(str::to_owned);
     [
         (
