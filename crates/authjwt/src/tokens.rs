@@ -438,14 +438,28 @@ struct HeaderOut<'a> {
 /// The base64url header this library writes for a key: `{"alg":…,"typ":"JWT","kid":…}`.
 /// Tokens whose header segment is byte-identical skip header decoding on verification.
 pub(crate) fn standard_header(alg: Algorithm, kid: Option<&str>) -> String {
+    let mut encoded = String::new();
+    // Serializing two strings and an optional third cannot fail.
+    let _ = encode_header(alg, kid, serde_json::Map::new(), &mut encoded);
+    encoded
+}
+
+/// Appends the base64url JSON header `{"alg":…,"typ":"JWT","kid":…, extra…}` to `out`.
+fn encode_header(
+    alg: Algorithm,
+    kid: Option<&str>,
+    extra: serde_json::Map<String, serde_json::Value>,
+    out: &mut String,
+) -> Result<(), TokenError> {
     let header = HeaderOut {
         alg: alg.as_str(),
         typ: "JWT",
         kid,
-        extra: serde_json::Map::new(),
+        extra,
     };
-    // Serializing two strings and an optional third cannot fail.
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default())
+    let json = serde_json::to_vec(&header).map_err(|e| TokenError::Claims(e.to_string()))?;
+    URL_SAFE_NO_PAD.encode_string(&json, out);
+    Ok(())
 }
 
 impl Config {
@@ -516,15 +530,7 @@ impl Config {
             // The signing key's header never changes: encoded once, when the config was built.
             encoded.push_str(&self.signing_header);
         } else {
-            let header = HeaderOut {
-                alg: key.algorithm().as_str(),
-                typ: "JWT",
-                kid: key.kid(),
-                extra,
-            };
-            let header =
-                serde_json::to_vec(&header).map_err(|e| TokenError::Claims(e.to_string()))?;
-            URL_SAFE_NO_PAD.encode_string(&header, &mut encoded);
+            encode_header(key.algorithm(), key.kid(), extra, &mut encoded)?;
         }
         encoded.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut encoded);
