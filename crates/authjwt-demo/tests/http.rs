@@ -10,7 +10,7 @@ mod common;
 use authjwt::TokenType;
 use authjwt_demo::app;
 use axum::body::Body;
-use common::{Jar, logged_in, login_request, request, send, state};
+use common::{Jar, logged_in, login_request, request, send, send_empty, state};
 use http::{Request, header};
 
 const CROSS_SITE: (&str, &str) = ("sec-fetch-site", "cross-site");
@@ -18,13 +18,7 @@ const CROSS_SITE: (&str, &str) = ("sec-fetch-site", "cross-site");
 #[tokio::test]
 async fn page_is_served_with_the_login_form_and_the_csrf_client() {
     let app = app(state());
-    let reply = send(
-        &app,
-        request("GET", "/", &Jar::default(), None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&app, "GET", "/", &Jar::default(), None).await;
     assert_eq!(reply.status, 200);
     assert_eq!(
         reply.headers[header::CONTENT_TYPE],
@@ -335,26 +329,15 @@ async fn posts_need_the_access_csrf_header() {
 async fn webhook_takes_the_access_cookie_without_csrf() {
     let app = app(state());
     let jar = logged_in(&app).await;
-    let reply = send(
-        &app,
-        request("POST", "/webhook", &jar, None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&app, "POST", "/webhook", &jar, None).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert_eq!(
         reply.json(),
         serde_json::json!({"message": "Webhook processed", "user": "user1"})
     );
-    send(
-        &app,
-        request("POST", "/webhook", &Jar::default(), None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-    .assert_error(401, "missing_token");
+    send_empty(&app, "POST", "/webhook", &Jar::default(), None)
+        .await
+        .assert_error(401, "missing_token");
 }
 
 #[tokio::test]
@@ -396,14 +379,9 @@ async fn dual_mode_keeps_the_access_token_out_of_cookies() {
     );
     // The header is the only location of /dual/protected: the access cookie is ignored.
     let cookie_jar = logged_in(&app).await;
-    send(
-        &app,
-        request("GET", "/dual/protected", &cookie_jar, None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-    .assert_error(401, "missing_token");
+    send_empty(&app, "GET", "/dual/protected", &cookie_jar, None)
+        .await
+        .assert_error(401, "missing_token");
     send(&app, bearer("not-a-jwt"))
         .await
         .assert_error(401, "invalid_token");
@@ -439,13 +417,7 @@ async fn dual_mode_keeps_the_access_token_out_of_cookies() {
 #[tokio::test]
 async fn jwks_is_empty_for_hmac() {
     let app = app(state());
-    let reply = send(
-        &app,
-        request("GET", "/.well-known/jwks.json", &Jar::default(), None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&app, "GET", "/.well-known/jwks.json", &Jar::default(), None).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json(), serde_json::json!({"keys": []}));
 }
@@ -461,13 +433,7 @@ async fn jwks_publishes_the_public_key_of_an_asymmetric_algorithm() {
     let (config, source) = settings.config().unwrap();
     assert_eq!(source, authjwt_demo::KeySource::Configured);
     let app = app(authjwt_demo::AppState::new(authjwt::Auth::new(config)));
-    let reply = send(
-        &app,
-        request("GET", "/.well-known/jwks.json", &Jar::default(), None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&app, "GET", "/.well-known/jwks.json", &Jar::default(), None).await;
     let keys = reply.json()["keys"].as_array().unwrap().clone();
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["kty"], "OKP");
@@ -476,13 +442,7 @@ async fn jwks_publishes_the_public_key_of_an_asymmetric_algorithm() {
     assert!(keys[0].get("d").is_none(), "never the private part");
     // And the whole flow works with it.
     let jar = logged_in(&app).await;
-    let reply = send(
-        &app,
-        request("GET", "/protected", &jar, None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&app, "GET", "/protected", &jar, None).await;
     assert_eq!(reply.status, 200);
 }
 
@@ -523,27 +483,17 @@ async fn request_headers_above_16_kib_are_431() {
 async fn unknown_routes_and_methods_are_json_errors() {
     let app = app(state());
     let jar = Jar::default();
-    send(
-        &app,
-        request("GET", "/nope", &jar, None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-    .assert_error(404, "not_found");
+    send_empty(&app, "GET", "/nope", &jar, None)
+        .await
+        .assert_error(404, "not_found");
     for (method, path) in [
         ("GET", "/login"),
         ("DELETE", "/logout"),
         ("POST", "/protected"),
         ("PUT", "/posts"),
     ] {
-        send(
-            &app,
-            request(method, path, &jar, None)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .assert_error(405, "method_not_allowed");
+        send_empty(&app, method, path, &jar, None)
+            .await
+            .assert_error(405, "method_not_allowed");
     }
 }

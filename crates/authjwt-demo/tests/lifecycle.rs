@@ -12,7 +12,7 @@ use std::time::Duration;
 use authjwt::{TokenOptions, TokenType};
 use authjwt_demo::app;
 use axum::body::Body;
-use common::{Jar, logged_in, login_request, request, send, state};
+use common::{Jar, logged_in, login_request, request, send, send_empty, state};
 
 #[tokio::test]
 async fn refresh_needs_the_refresh_csrf_header_and_reissues_both_cookies() {
@@ -107,13 +107,7 @@ async fn refresh_restores_access_after_the_access_token_expired() {
         .await
         .assert_error(401, "token_expired");
 
-    let reply = send(
-        &app,
-        request("POST", "/refresh", &jar, Some("csrf_refresh_token"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&app, "POST", "/refresh", &jar, Some("csrf_refresh_token")).await;
     assert_eq!(reply.status, 200);
     let mut jar = jar;
     jar.update(&reply);
@@ -192,13 +186,7 @@ async fn logout_after_expiry_uses_the_refresh_tokens_csrf_value() {
     // Only an expired access token and no refresh token: nothing to prove the request with.
     let mut lone = jar.clone();
     lone.remove("refresh_token_cookie");
-    let reply = send(
-        &app,
-        request("POST", "/logout", &lone, Some("csrf_access_token"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&app, "POST", "/logout", &lone, Some("csrf_access_token")).await;
     assert_eq!(reply.status, 401, "{}", reply.text());
     assert!(
         ["missing_token", "token_expired"].contains(&reply.json()["code"].as_str().unwrap()),
@@ -213,40 +201,18 @@ async fn logout_revokes_the_presented_tokens_but_not_other_sessions() {
     let app = app(state());
     let jar = logged_in(&app).await;
     let other_session = logged_in(&app).await;
-    let reply = send(
-        &app,
-        request("POST", "/logout", &jar, Some("csrf_access_token"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&app, "POST", "/logout", &jar, Some("csrf_access_token")).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
 
     // Copies of the cookies taken before the logout are dead.
-    send(
-        &app,
-        request("GET", "/protected", &jar, None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-    .assert_error(401, "token_revoked");
-    send(
-        &app,
-        request("POST", "/refresh", &jar, Some("csrf_refresh_token"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-    .assert_error(401, "token_revoked");
+    send_empty(&app, "GET", "/protected", &jar, None)
+        .await
+        .assert_error(401, "token_revoked");
+    send_empty(&app, "POST", "/refresh", &jar, Some("csrf_refresh_token"))
+        .await
+        .assert_error(401, "token_revoked");
     // The same user's other session is untouched.
-    let reply = send(
-        &app,
-        request("GET", "/protected", &other_session, None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&app, "GET", "/protected", &other_session, None).await;
     assert_eq!(reply.status, 200);
 }
 
@@ -265,14 +231,9 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
     let mut user = stolen.clone();
     user.update(&reply);
     assert_eq!(
-        send(
-            &app,
-            request("GET", "/protected", &user, None)
-                .body(Body::empty())
-                .unwrap()
-        )
-        .await
-        .status,
+        send_empty(&app, "GET", "/protected", &user, None)
+            .await
+            .status,
         200
     );
 
@@ -284,14 +245,9 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
     send(&app, refresh(&user))
         .await
         .assert_error(401, "token_revoked");
-    send(
-        &app,
-        request("GET", "/protected", &user, None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-    .assert_error(401, "token_revoked");
+    send_empty(&app, "GET", "/protected", &user, None)
+        .await
+        .assert_error(401, "token_revoked");
     // A new login starts a new family.
     let fresh = logged_in(&app).await;
     assert_eq!(send(&app, refresh(&fresh)).await.status, 200);

@@ -18,7 +18,7 @@ use authjwt::Auth;
 use authjwt_demo::{AppState, Settings, app};
 use axum::Router;
 use axum::body::Body;
-use common::{Jar, logged_in, request, send};
+use common::{Jar, logged_in, send_empty};
 
 /// A `redis-server` on a free port, with no persistence, killed on drop.
 struct Redis {
@@ -82,13 +82,7 @@ async fn instance(redis: &Redis) -> Router {
 async fn until_code(app: &Router, jar: &Jar, code: &str) {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let reply = send(
-            app,
-            request("GET", "/protected", jar, None)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+        let reply = send_empty(app, "GET", "/protected", jar, None).await;
         if reply.status != 200 && reply.json()["code"] == code {
             return;
         }
@@ -106,51 +100,21 @@ async fn instances_share_revocations_through_redis() {
     // A session logged in on A is valid on B (same key) until it logs out on A.
     let jar = logged_in(&a).await;
     let keep = logged_in(&a).await;
-    let reply = send(
-        &b,
-        request("GET", "/protected", &jar, None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&b, "GET", "/protected", &jar, None).await;
     assert_eq!(reply.status, 200);
-    let reply = send(
-        &a,
-        request("POST", "/logout", &jar, Some("csrf_access_token"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&a, "POST", "/logout", &jar, Some("csrf_access_token")).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     until_code(&b, &jar, "token_revoked").await;
-    let reply = send(
-        &b,
-        request("GET", "/protected", &keep, None)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&b, "GET", "/protected", &keep, None).await;
     assert_eq!(reply.status, 200, "other sessions stay valid");
 
     // A refresh token used on A and replayed on B: reuse detected, the family revoked.
     let stolen = logged_in(&a).await;
-    let reply = send(
-        &a,
-        request("POST", "/refresh", &stolen, Some("csrf_refresh_token"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let reply = send_empty(&a, "POST", "/refresh", &stolen, Some("csrf_refresh_token")).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     let mut user = stolen.clone();
     user.update(&reply);
-    let replay = send(
-        &b,
-        request("POST", "/refresh", &stolen, Some("csrf_refresh_token"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let replay = send_empty(&b, "POST", "/refresh", &stolen, Some("csrf_refresh_token")).await;
     replay.assert_error(401, "token_revoked");
     until_code(&a, &user, "token_revoked").await;
 }

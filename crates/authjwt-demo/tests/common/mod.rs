@@ -175,6 +175,21 @@ pub(crate) fn request(
     b
 }
 
+/// Sends a request without a body, with the jar's cookies and the CSRF header of [`request`].
+pub(crate) async fn send_empty(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    jar: &Jar,
+    csrf: Option<&str>,
+) -> Reply {
+    send(
+        app,
+        request(method, uri, jar, csrf).body(Body::empty()).unwrap(),
+    )
+    .await
+}
+
 /// `POST /login` (or another login path) with a JSON body.
 pub(crate) fn login_request(path: &str, username: &str, password: &str) -> Request<Body> {
     Request::post(path)
