@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use authjwt::Auth;
 use authjwt_demo::{AppState, Settings, app};
 use axum::Router;
-use axum::body::Body;
 use common::{Jar, logged_in, send_empty};
 
 /// A `redis-server` on a free port, with no persistence, killed on drop.
