@@ -407,6 +407,23 @@ impl std::fmt::Debug for RedisStore {
 }
 
 impl RedisStore {
+    /// Fails closed when no `XREAD` has confirmed the replica recently.
+    fn ensure_current(&self) -> Result<(), StoreError> {
+        if self.shared.is_current() {
+            Ok(())
+        } else {
+            Err(StoreError::new(
+                "the revocation replica could not be confirmed current",
+            ))
+        }
+    }
+
+    /// The replica's answer, when it is current.
+    fn check_replica(&self, token: &TokenRef<'_>) -> Result<bool, StoreError> {
+        self.ensure_current()?;
+        Ok(self.shared.replica.check(token))
+    }
+
     /// Connects with the default settings (see [`RedisStoreBuilder`]).
     ///
     /// ```no_run
@@ -476,22 +493,12 @@ impl RedisStore {
 #[async_trait]
 impl RevocationStore for RedisStore {
     async fn is_revoked(&self, token: &TokenRef<'_>) -> Result<bool, StoreError> {
-        if !self.shared.is_current() {
-            return Err(StoreError::new(
-                "the revocation replica could not be confirmed current",
-            ));
-        }
-        Ok(self.shared.replica.check(token))
+        self.check_replica(token)
     }
 
     fn is_revoked_now(&self, token: &TokenRef<'_>) -> Option<Result<bool, StoreError>> {
         // The replica answers from memory: no network round trip on the request path.
-        if !self.shared.is_current() {
-            return Some(Err(StoreError::new(
-                "the revocation replica could not be confirmed current",
-            )));
-        }
-        Some(Ok(self.shared.replica.check(token)))
+        Some(self.check_replica(token))
     }
 
     async fn revoke_jti(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
@@ -522,11 +529,7 @@ impl RevocationStore for RedisStore {
     }
 
     async fn consume(&self, jti: &str, expires_at: u64) -> Result<bool, StoreError> {
-        if !self.shared.is_current() {
-            return Err(StoreError::new(
-                "the revocation replica could not be confirmed current",
-            ));
-        }
+        self.ensure_current()?;
         if self.shared.replica.has_jti(jti) {
             return Ok(false);
         }
