@@ -26,6 +26,7 @@ mod lifecycle;
 mod locate;
 mod revoke;
 mod tokens;
+mod user;
 
 #[cfg(feature = "actix")]
 pub mod actix;
@@ -44,6 +45,7 @@ pub use locate::TokenLocation;
 pub use revoke::redis;
 pub use revoke::{MemoryStore, RevocationStore, StoreError, TokenRef};
 pub use tokens::{IssuedToken, TokenError, TokenOptions};
+pub use user::{CurrentUser, UserLookup, UserLookupError};
 
 /// The handle an application keeps: the validated [`Config`] behind an `Arc`, cheap to clone.
 ///

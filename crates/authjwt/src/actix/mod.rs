@@ -64,6 +64,8 @@ mod extract;
 mod middleware;
 mod response;
 
+/// The application's user: defined in the core, an extractor here too.
+pub use crate::user::CurrentUser;
 pub use extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken, RequestParts};
 pub use middleware::{
     AuthMiddleware, AuthService, CrossOrigin, CrossOriginService, ImplicitRefresh,
