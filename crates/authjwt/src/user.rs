@@ -26,6 +26,10 @@
 //!   working at once; the lookup failed ([`UserLookupError`], a database that cannot
 //!   answer) → 503 `user_lookup_unavailable`, failing closed like the revocation store, so
 //!   clients can tell "log in again" from "try again shortly".
+//! - **Refresh with rotation looks the user up after the rotation**
+//!   ([`Auth::lookup_user`] on the token it used up), so reuse detection still sees a
+//!   replayed token first; a deleted user's refresh then fails and its new tokens are never
+//!   sent.
 
 use std::any::{Any, type_name};
 use std::fmt;
@@ -38,7 +42,7 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::Auth;
-use crate::claims::{Claims, NoCustomClaims};
+use crate::claims::{Claims, NoCustomClaims, TokenType};
 use crate::error::AuthError;
 use crate::guard::{Authenticated, Extract, Protection};
 
@@ -222,9 +226,13 @@ impl<U: Send + Sync + 'static> Extract for CurrentUser<U> {
 impl Auth {
     /// Authenticates a request like [`Auth::authenticate`], then loads its user with the
     /// [`UserLookup`] registered for `U`: what the [`CurrentUser`] extractors do, for any
-    /// [`Protection`] (a refresh endpoint resolves the refresh token's user with
-    /// `Protection::refresh()`, so a deleted user cannot refresh either). `Ok(None)` only
-    /// when the protection is optional and no token is present.
+    /// [`Protection`] (fresh, optional, a refresh token that is not rotated). `Ok(None)`
+    /// only when the protection is optional and no token is present.
+    ///
+    /// With rotation ([`Auth::refresh`]), look the user up *after* it, with
+    /// [`Auth::lookup_user`] on the used token: the rotation spends the refresh token, and a
+    /// lookup before it would answer a replayed token `token_revoked` before the rotation
+    /// could detect the reuse and end the session.
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -245,15 +253,15 @@ impl Auth {
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .user_lookup(Users)
     ///     .build()?);
-    /// let bearer = |token: &authjwt::IssuedToken| http::Request::post("/refresh")
+    /// let bearer = |token: &authjwt::IssuedToken| http::Request::get("/settings")
     ///     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     ///
     /// let login = auth.create_login_tokens("user1")?;
-    /// let found = auth.authenticate_user::<User>(&bearer(&login.refresh), &Protection::refresh()).await?;
+    /// let found = auth.authenticate_user::<User>(&bearer(&login.access), &Protection::fresh_access()).await?;
     /// assert_eq!(found.unwrap().user, User("user1"));
     ///
     /// let deleted = auth.create_login_tokens("USER1")?; // exact match: not user1
-    /// let refused = auth.authenticate_user::<User>(&bearer(&deleted.refresh), &Protection::refresh()).await;
+    /// let refused = auth.authenticate_user::<User>(&bearer(&deleted.access), &Protection::fresh_access()).await;
     /// assert_eq!(refused.unwrap_err().code(), "user_not_found");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// # }).unwrap();
@@ -265,30 +273,123 @@ impl Auth {
     ) -> Result<Option<CurrentUser<U>>, AuthError> {
         let resolved = match self.config().users.get::<U>() {
             Some(lookup) => lookup.resolve(self, parts, protection).await,
-            None => {
-                tracing::error!(
-                    target: "authjwt::users",
-                    user_type = type_name::<U>(),
-                    "CurrentUser used without a UserLookup registered for its user type"
-                );
-                Err(AuthError::Misconfigured(NO_LOOKUP))
-            }
+            None => Err(no_lookup::<U>()),
         };
         resolved.inspect_err(AuthError::trace)
+    }
+
+    /// Loads the user of a token that has already passed every check, with the
+    /// [`UserLookup`] registered for `U`: the refresh token a rotation used up
+    /// ([`RefreshedTokens::used`](crate::RefreshedTokens::used)), so that a deleted user
+    /// cannot refresh either. Taking an [`Authenticated`] makes sure of that: only the
+    /// authentication paths make one. The token is read again with the lookup's claims type
+    /// (its revocation is not checked again: a rotation has just spent it). Errors as
+    /// [`Auth::authenticate_user`]: 401 `user_not_found`, 503 `user_lookup_unavailable`,
+    /// 500 `auth_misconfigured`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{Auth, Claims, Config, NoCustomClaims, Protection, UserLookup, UserLookupError};
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// struct User(&'static str);
+    /// struct Users;
+    /// impl UserLookup for Users {
+    ///     type User = User;
+    ///     type Claims = NoCustomClaims;
+    ///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
+    ///         Ok(["user1", "user2"].into_iter().find(|u| *u == claims.sub).map(User))
+    ///     }
+    /// }
+    ///
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .user_lookup(Users)
+    ///     .build()?);
+    /// let refresh = |token: &authjwt::IssuedToken| http::Request::post("/refresh")
+    ///     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
+    ///
+    /// // A refresh handler: rotate, then refuse the new tokens unless the user still exists.
+    /// let login = auth.create_login_tokens("user1")?;
+    /// let next = auth.refresh::<NoCustomClaims>(&refresh(&login.refresh), &Protection::refresh()).await?;
+    /// assert_eq!(auth.lookup_user::<User, _>(&next.used).await?, User("user1"));
+    ///
+    /// let gone = auth.create_login_tokens("user3")?;
+    /// let next = auth.refresh::<NoCustomClaims>(&refresh(&gone.refresh), &Protection::refresh()).await?;
+    /// let refused = auth.lookup_user::<User, _>(&next.used).await;
+    /// assert_eq!(refused.unwrap_err().code(), "user_not_found"); // next's tokens are never sent
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn lookup_user<U: Send + Sync + 'static, T>(
+        &self,
+        token: &Authenticated<T>,
+    ) -> Result<U, AuthError> {
+        let found = match self.config().users.get::<U>() {
+            Some(lookup) => {
+                let token_type = token.claims().token_type;
+                lookup
+                    .lookup_verified(self, token.token(), token_type)
+                    .await
+            }
+            None => Err(no_lookup::<U>()),
+        };
+        found.inspect_err(AuthError::trace)
+    }
+}
+
+/// The refusal when no lookup serves `U`: logged with the type's name, answered with a
+/// message naming what is missing.
+fn no_lookup<U>() -> AuthError {
+    tracing::error!(
+        target: "authjwt::users",
+        user_type = type_name::<U>(),
+        "CurrentUser used without a UserLookup registered for its user type"
+    );
+    AuthError::Misconfigured(NO_LOOKUP)
+}
+
+/// Runs `lookup` on verified claims: a user, 401 `user_not_found`, or (logged) 503
+/// `user_lookup_unavailable`.
+async fn find_user<L: UserLookup>(
+    lookup: &L,
+    claims: &Claims<L::Claims>,
+) -> Result<L::User, AuthError> {
+    match lookup.lookup(claims).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(AuthError::UserNotFound),
+        Err(e) => {
+            tracing::warn!(
+                target: "authjwt::users",
+                error = %e,
+                lookup = type_name::<L>(),
+                "user lookup failed"
+            );
+            Err(AuthError::UserLookupUnavailable)
+        }
     }
 }
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// A [`UserLookup`] with its claims type erased: authenticates with that type, then looks
+/// A [`UserLookup`] with its claims type erased: reads the token with that type, then looks
 /// the user up. Implemented for every lookup; stored per user type in [`UserLookups`].
 trait ErasedLookup<U>: Send + Sync {
+    /// Authenticates the request, then looks its user up.
     fn resolve<'a>(
         &'a self,
         auth: &'a Auth,
         parts: &'a Parts,
         protection: &'a Protection,
     ) -> BoxFuture<'a, Result<Option<CurrentUser<U>>, AuthError>>;
+
+    /// Reads an already authenticated token, then looks its user up.
+    fn lookup_verified<'a>(
+        &'a self,
+        auth: &'a Auth,
+        token: &'a str,
+        token_type: TokenType,
+    ) -> BoxFuture<'a, Result<U, AuthError>>;
 }
 
 impl<L: UserLookup> ErasedLookup<L::User> for L {
@@ -305,22 +406,23 @@ impl<L: UserLookup> ErasedLookup<L::User> for L {
             let Some(found) = found else {
                 return Ok(None);
             };
-            match self.lookup(found.claims()).await {
-                Ok(Some(user)) => Ok(Some(CurrentUser {
-                    user,
-                    token: found.map_custom(|_| NoCustomClaims {}),
-                })),
-                Ok(None) => Err(AuthError::UserNotFound),
-                Err(e) => {
-                    tracing::warn!(
-                        target: "authjwt::users",
-                        error = %e,
-                        lookup = type_name::<L>(),
-                        "user lookup failed"
-                    );
-                    Err(AuthError::UserLookupUnavailable)
-                }
-            }
+            let user = find_user(self, found.claims()).await?;
+            Ok(Some(CurrentUser {
+                user,
+                token: found.map_custom(|_| NoCustomClaims {}),
+            }))
+        })
+    }
+
+    fn lookup_verified<'a>(
+        &'a self,
+        auth: &'a Auth,
+        token: &'a str,
+        token_type: TokenType,
+    ) -> BoxFuture<'a, Result<L::User, AuthError>> {
+        Box::pin(async move {
+            let claims = auth.config().verify::<L::Claims>(token, token_type)?;
+            find_user(self, &claims).await
         })
     }
 }
@@ -375,7 +477,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::{Config, ConfigBuilder, TokenLocation, TokenOptions, TokenType};
+    use crate::{Config, ConfigBuilder, TokenLocation, TokenOptions};
 
     #[derive(Debug, Clone, PartialEq, Eq)]
     struct User(String);
@@ -611,6 +713,39 @@ mod tests {
         let got =
             run(auth.authenticate_user::<User>(&bearer(token.as_str()), &Protection::access()));
         assert_eq!(got.unwrap_err(), AuthError::UserNotFound);
+    }
+
+    #[test]
+    fn the_user_of_a_rotated_refresh_token_is_looked_up_after_the_rotation() {
+        let users = Users::default();
+        let auth = Auth::new(builder().user_lookup(users.clone()).build().unwrap());
+        let refresh = |sub: &str| {
+            let login = auth.create_login_tokens(sub).unwrap();
+            let parts = bearer(login.refresh.as_str());
+            run(auth.refresh::<NoCustomClaims>(&parts, &Protection::refresh())).unwrap()
+        };
+        let next = refresh("alice");
+        assert_eq!(
+            run(auth.lookup_user::<User, _>(&next.used)).unwrap(),
+            User("alice".into())
+        );
+        let next = refresh("bob");
+        let got = run(auth.lookup_user::<User, _>(&next.used));
+        assert_eq!(got.unwrap_err(), AuthError::UserNotFound);
+        let next = refresh("broken");
+        let got = run(auth.lookup_user::<User, _>(&next.used));
+        assert_eq!(got.unwrap_err(), AuthError::UserLookupUnavailable);
+        let got = run(auth.lookup_user::<Admin, _>(&next.used));
+        assert_eq!(got.unwrap_err(), AuthError::Misconfigured(NO_LOOKUP));
+        assert_eq!(users.0.load(Ordering::SeqCst), 3);
+        // The used token's custom claims are read with the lookup's own type.
+        let auth = Auth::new(builder().user_lookup(Admins).build().unwrap());
+        let roles = serde_json::json!({ "roles": ["admin"] });
+        let login = auth.create_login_tokens_with("root", roles).unwrap();
+        let parts = bearer(login.refresh.as_str());
+        let next = run(auth.refresh::<NoCustomClaims>(&parts, &Protection::refresh())).unwrap();
+        let got = run(auth.lookup_user::<Admin, _>(&next.used));
+        assert_eq!(got.unwrap(), Admin("root".into()));
     }
 
     #[test]
