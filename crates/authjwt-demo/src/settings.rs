@@ -11,6 +11,8 @@ use authjwt::{
     TokenLocation,
 };
 
+use crate::users::DemoUsers;
+
 /// The port when `PORT` is unset.
 pub const DEFAULT_PORT: u16 = 8000;
 /// The access token lifetime when `JWT_ACCESS_TOKEN_EXPIRES` is unset: 15 minutes.
@@ -207,7 +209,8 @@ impl Settings {
 
     /// The demo's configuration before its revocation store is chosen: these keys and
     /// lifetimes, cookies as the only token location, `Secure` off (local http),
-    /// `SameSite=Lax`, CSRF double submit on.
+    /// `SameSite=Lax`, CSRF double submit on, and its [`USERS`](crate::users::USERS) as the
+    /// user lookup ([`DemoUsers`]).
     pub fn builder(&self) -> Result<(ConfigBuilder, KeySource), SettingsError> {
         let (key, source) = self.signing_key()?;
         let builder = Config::builder()
@@ -217,7 +220,8 @@ impl Settings {
             .refresh_expires(self.refresh_expires)
             // Local http only: browsers drop Secure cookies on http://127.0.0.1.
             .cookie_secure(false)
-            .cookie_samesite(SameSite::Lax);
+            .cookie_samesite(SameSite::Lax)
+            .user_lookup(DemoUsers);
         Ok((builder, source))
     }
 
