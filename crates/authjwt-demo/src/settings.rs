@@ -11,6 +11,8 @@ use authjwt::{
     TokenLocation,
 };
 
+use crate::users::DemoUsers;
+
 /// The port when `PORT` is unset.
 pub const DEFAULT_PORT: u16 = 8000;
 /// The access token lifetime when `JWT_ACCESS_TOKEN_EXPIRES` is unset: 15 minutes.
@@ -177,7 +179,14 @@ impl Settings {
             s.refresh_expires = seconds("JWT_REFRESH_TOKEN_EXPIRES", &v)?;
         }
         if let Some(v) = get("JWT_REFRESH_REUSE_WINDOW") {
-            s.refresh_reuse_window = Some(seconds("JWT_REFRESH_REUSE_WINDOW", &v)?);
+            // 0 is meaningful here: strict rotation.
+            let secs = v.trim().parse::<u64>().map_err(|_| {
+                invalid(
+                    "JWT_REFRESH_REUSE_WINDOW",
+                    "a whole number of seconds, like 30 (0 = strict rotation)",
+                )
+            })?;
+            s.refresh_reuse_window = Some(Duration::from_secs(secs));
         }
         s.redis_url = get("REDIS_URL");
         Ok(s)
@@ -215,7 +224,8 @@ impl Settings {
 
     /// The demo's configuration before its revocation store is chosen: these keys and
     /// lifetimes, cookies as the only token location, `Secure` off (local http),
-    /// `SameSite=Lax`, CSRF double submit on.
+    /// `SameSite=Lax`, CSRF double submit on, and its [`USERS`](crate::users::USERS) as the
+    /// user lookup ([`DemoUsers`]).
     pub fn builder(&self) -> Result<(ConfigBuilder, KeySource), SettingsError> {
         let (key, source) = self.signing_key()?;
         let mut builder = Config::builder()
@@ -225,7 +235,8 @@ impl Settings {
             .refresh_expires(self.refresh_expires)
             // Local http only: browsers drop Secure cookies on http://127.0.0.1.
             .cookie_secure(false)
-            .cookie_samesite(SameSite::Lax);
+            .cookie_samesite(SameSite::Lax)
+            .user_lookup(DemoUsers);
         if let Some(window) = self.refresh_reuse_window {
             builder = builder.refresh_reuse_window(window);
         }

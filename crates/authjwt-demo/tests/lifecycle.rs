@@ -362,3 +362,21 @@ async fn dual_refresh_rotates_too() {
         .await
         .assert_error(401, "refresh_token_reused");
 }
+
+#[test]
+fn the_reuse_window_is_read_from_the_environment_zero_included() {
+    let read = |v: &str| {
+        Settings::from_lookup(|k| (k == "JWT_REFRESH_REUSE_WINDOW").then(|| v.to_owned()))
+            .map(|s| s.refresh_reuse_window)
+    };
+    assert_eq!(read("0").unwrap(), Some(Duration::ZERO));
+    assert_eq!(read("5").unwrap(), Some(Duration::from_secs(5)));
+    let err = read("soon").unwrap_err().to_string();
+    assert!(err.contains("JWT_REFRESH_REUSE_WINDOW"), "{err}");
+    // The library validates it with the rest of the configuration.
+    let too_long = Settings {
+        refresh_reuse_window: Some(Duration::from_secs(301)),
+        ..common::settings(900)
+    };
+    assert!(too_long.config().is_err());
+}

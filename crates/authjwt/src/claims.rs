@@ -303,6 +303,24 @@ impl<T> Claims<T> {
     pub fn jti(&self) -> &str {
         self.jti.as_deref().unwrap_or("")
     }
+
+    /// The same claims with the custom ones replaced by `f` of them.
+    pub(crate) fn map_custom<U>(self, f: impl FnOnce(T) -> U) -> Claims<U> {
+        Claims {
+            sub: self.sub,
+            iat: self.iat,
+            nbf: self.nbf,
+            exp: self.exp,
+            jti: self.jti,
+            token_type: self.token_type,
+            fresh: self.fresh,
+            csrf: self.csrf,
+            iss: self.iss,
+            aud: self.aud,
+            fam: self.fam,
+            custom: f(self.custom),
+        }
+    }
 }
 
 /// The names custom claims may not use, because the library owns them.

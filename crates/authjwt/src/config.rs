@@ -11,6 +11,7 @@ use crate::error::{ErrorResponder, JsonResponder};
 use crate::keys::{Algorithm, KeyError, KeySet, SigningKey, VerifyingKey};
 use crate::locate::TokenLocation;
 use crate::revoke::{MemoryStore, RevocationStore};
+use crate::user::{UserLookup, UserLookups};
 
 mod env;
 
@@ -209,6 +210,7 @@ pub struct Config {
     pub(crate) origin: OriginSettings,
     pub(crate) body_limit: usize,
     pub(crate) responder: Arc<dyn ErrorResponder>,
+    pub(crate) users: UserLookups,
     pub(crate) revocation: Option<Arc<dyn RevocationStore>>,
 }
 
@@ -273,6 +275,7 @@ impl fmt::Debug for Config {
             .field("cookies", &self.cookies)
             .field("csrf", &self.csrf)
             .field("origin", &self.origin)
+            .field("users", &self.users)
             .field("revocation", &self.revocation)
             .finish_non_exhaustive()
     }
@@ -685,6 +688,7 @@ pub struct ConfigBuilder {
     allow_same_site: bool,
     body_limit: usize,
     responder: Option<Arc<dyn ErrorResponder>>,
+    users: UserLookups,
     revocation: Option<Arc<dyn RevocationStore>>,
     revocation_disabled: bool,
 }
@@ -739,6 +743,7 @@ impl Default for ConfigBuilder {
             allow_same_site: false,
             body_limit: 64 * 1024,
             responder: None,
+            users: UserLookups::default(),
             revocation: None,
             revocation_disabled: false,
         }
@@ -1799,6 +1804,37 @@ impl ConfigBuilder {
         self
     }
 
+    /// Loads the application's user for [`CurrentUser<L::User>`](crate::CurrentUser) and
+    /// [`Auth::authenticate_user`](crate::Auth::authenticate_user) (flask-jwt-extended's
+    /// `user_lookup_loader`). One lookup per user type: another one registered for the same
+    /// `L::User` replaces it; lookups for different user types live side by side. Defaults
+    /// to none, where `CurrentUser` answers 500 `auth_misconfigured`.
+    ///
+    /// ```
+    /// use authjwt::{Claims, Config, NoCustomClaims, UserLookup, UserLookupError};
+    ///
+    /// struct User { name: String }
+    /// struct Users;
+    ///
+    /// impl UserLookup for Users {
+    ///     type User = User;
+    ///     type Claims = NoCustomClaims;
+    ///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
+    ///         Ok((claims.sub == "user1").then(|| User { name: claims.sub.clone() }))
+    ///     }
+    /// }
+    ///
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .user_lookup(Users)
+    ///     .build()?;
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn user_lookup<L: UserLookup>(mut self, lookup: L) -> Self {
+        self.users.register(lookup);
+        self
+    }
+
     /// Where revocations are kept and checked. Defaults to a new [`MemoryStore`]; use
     /// [`redis::RedisStore`](crate::redis::RedisStore) to share them across instances.
     /// With revocation on, tokens without a `jti` are refused.
@@ -2053,6 +2089,7 @@ impl ConfigBuilder {
             },
             body_limit: self.body_limit,
             responder: self.responder.unwrap_or_else(|| Arc::new(JsonResponder)),
+            users: self.users,
             revocation: if self.revocation_disabled {
                 None
             } else {

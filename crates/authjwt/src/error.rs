@@ -28,6 +28,8 @@ use http::{HeaderValue, StatusCode, header};
 /// | [`TokenRevoked`](AuthError::TokenRevoked) | 401 | `token_revoked` |
 /// | [`RefreshTokenReused`](AuthError::RefreshTokenReused) | 401 | `refresh_token_reused` |
 /// | [`RevocationUnavailable`](AuthError::RevocationUnavailable) | 503 | `revocation_unavailable` |
+/// | [`UserNotFound`](AuthError::UserNotFound) | 401 | `user_not_found` |
+/// | [`UserLookupUnavailable`](AuthError::UserLookupUnavailable) | 503 | `user_lookup_unavailable` |
 /// | [`Misconfigured`](AuthError::Misconfigured) | 500 | `auth_misconfigured` |
 ///
 /// ```
@@ -91,6 +93,14 @@ pub enum AuthError {
     /// The revocation store cannot confirm the token is not revoked; the request fails closed.
     #[error("Revocation status unavailable; try again shortly")]
     RevocationUnavailable,
+    /// The token is valid but its subject names no user: the application's
+    /// [`UserLookup`](crate::UserLookup) found none (the user was deleted, or never existed).
+    #[error("User not found: the token's subject is not a known user")]
+    UserNotFound,
+    /// The application's [`UserLookup`](crate::UserLookup) could not answer (its store is
+    /// down); the request fails closed.
+    #[error("User lookup unavailable; try again shortly")]
+    UserLookupUnavailable,
     /// The application is wired wrongly (for example an extractor without its layer).
     /// The message names what is missing; it is a server bug, not a client error.
     #[error("Authentication is misconfigured: {0}")]
@@ -167,6 +177,7 @@ impl AuthError {
         match self {
             Self::CrossSiteRequest => StatusCode::FORBIDDEN,
             Self::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UserLookupUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::UNAUTHORIZED,
         }
@@ -192,6 +203,8 @@ impl AuthError {
             Self::TokenRevoked => "token_revoked",
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::RevocationUnavailable => "revocation_unavailable",
+            Self::UserNotFound => "user_not_found",
+            Self::UserLookupUnavailable => "user_lookup_unavailable",
             Self::Misconfigured(_) => "auth_misconfigured",
         }
     }
@@ -420,6 +433,8 @@ mod tests {
             AuthError::TokenRevoked,
             AuthError::RefreshTokenReused,
             AuthError::RevocationUnavailable,
+            AuthError::UserNotFound,
+            AuthError::UserLookupUnavailable,
             AuthError::Misconfigured("AuthLayer"),
         ];
         for err in all {
@@ -437,5 +452,7 @@ mod tests {
         assert_eq!(AuthError::TokenRevoked.status(), 401);
         assert_eq!(AuthError::RefreshTokenReused.status(), 401);
         assert_eq!(AuthError::Misconfigured("x").status(), 500);
+        assert_eq!(AuthError::UserNotFound.status(), 401);
+        assert_eq!(AuthError::UserLookupUnavailable.status(), 503);
     }
 }

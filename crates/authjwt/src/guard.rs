@@ -504,6 +504,39 @@ impl<T> Authenticated<T> {
     pub fn token(&self) -> &str {
         self.token.as_str()
     }
+
+    /// The same token with its custom claims replaced by `f` of them.
+    pub(crate) fn map_custom<U>(self, f: impl FnOnce(T) -> U) -> Authenticated<U> {
+        Authenticated {
+            claims: self.claims.map_custom(f),
+            location: self.location,
+            token: self.token,
+        }
+    }
+}
+
+/// What the framework extractors obtain from the core once they have found the [`Auth`] and
+/// applied the route's options: a verified token ([`Authenticated`]), or a verified token
+/// and its user ([`CurrentUser`](crate::CurrentUser)). The adapters have one path for all of
+/// them (find the `Auth`, apply [`RouteOptions`], call this, render the error), so adding
+/// what an extractor yields never duplicates a check. `Ok(None)`: the protection is
+/// optional and no token is present. Errors are already traced.
+pub(crate) trait Extract: Sized {
+    fn extract(
+        auth: &Auth,
+        parts: &Parts,
+        protection: &Protection,
+    ) -> impl Future<Output = Result<Option<Self>, AuthError>>;
+}
+
+impl<T: DeserializeOwned> Extract for Authenticated<T> {
+    fn extract(
+        auth: &Auth,
+        parts: &Parts,
+        protection: &Protection,
+    ) -> impl Future<Output = Result<Option<Self>, AuthError>> {
+        auth.authenticate(parts, protection)
+    }
 }
 
 impl Auth {
@@ -540,14 +573,23 @@ impl Auth {
         parts: &Parts,
         protection: &Protection,
     ) -> Result<Option<Authenticated<T>>, AuthError> {
-        let checked = async {
-            let Some(found) = self.authenticate_token::<T>(parts, protection)? else {
-                return Ok(None);
-            };
-            self.check_revocation(&found.claims).await?;
-            Ok(Some(found))
+        self.authenticate_untraced(parts, protection)
+            .await
+            .inspect_err(AuthError::trace)
+    }
+
+    /// [`Auth::authenticate`] without tracing the rejection, for callers that go on and
+    /// trace their own outcome once (the user lookup).
+    pub(crate) async fn authenticate_untraced<T: DeserializeOwned>(
+        &self,
+        parts: &Parts,
+        protection: &Protection,
+    ) -> Result<Option<Authenticated<T>>, AuthError> {
+        let Some(found) = self.authenticate_token::<T>(parts, protection)? else {
+            return Ok(None);
         };
-        checked.await.inspect_err(AuthError::trace)
+        self.check_revocation(&found.claims).await?;
+        Ok(Some(found))
     }
 
     /// Refuses a token the revocation store lists (by `jti`, family or subject). Fails

@@ -26,6 +26,7 @@ mod lifecycle;
 mod locate;
 mod revoke;
 mod tokens;
+mod user;
 
 #[cfg(feature = "actix")]
 pub mod actix;
@@ -46,6 +47,7 @@ pub use revoke::{
     MemoryStore, RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef,
 };
 pub use tokens::{IssuedToken, TokenError, TokenOptions};
+pub use user::{CurrentUser, UserLookup, UserLookupError};
 
 /// The handle an application keeps: the validated [`Config`] behind an `Arc`, cheap to clone.
 ///

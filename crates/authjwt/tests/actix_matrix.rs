@@ -14,18 +14,21 @@ use authjwt::actix::{
     AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken, SetCookiesExt,
 };
 use authjwt::{
-    Auth, Authenticated, NoCustomClaims, Protection, RouteOptions, TokenLocation, TokenOptions,
-    TokenType,
+    Auth, Authenticated, CurrentUser, NoCustomClaims, Protection, RouteOptions, TokenLocation,
+    TokenOptions, TokenType,
 };
 use bytes::Bytes;
 use serde_json::{Value, json};
 
 use common::routes::{
-    CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY, LOGIN_FRESH,
-    LOGOUT, MANUAL, MANUAL_OWN_COOKIE, OPTIONAL, PASSWORD, POSTS, PROTECTED, REFRESH, USER, VERIFY,
-    WEBHOOK,
+    ADMIN, CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY,
+    LOGIN_FRESH, LOGOUT, MANUAL, MANUAL_OWN_COOKIE, ME, ME_HOOK, OPTIONAL, PASSWORD, POSTS,
+    PROTECTED, REFRESH, USER, VERIFY, WEBHOOK,
 };
-use common::{AppFactory, Hits, LoginBody, Roles, TestApp, VerifyBody};
+use common::{
+    AppFactory, Hits, LoginBody, Roles, TestAdmin, TestApp, TestUser, VerifyBody, admin_body,
+    me_body,
+};
 
 /// Sends an `http` 1.x request through an actix service built by `init_service` and returns
 /// the response as `http` 1.x types. Headers are translated by name and bytes; repeated
@@ -159,6 +162,17 @@ fn contract(
         .route(CUSTOM, web::get().to(custom))
         .route(MANUAL, web::get().to(manual))
         .route(VERIFY, web::post().to(verify))
+        .service(
+            web::resource(ME)
+                .route(web::get().to(me))
+                .route(web::post().to(me)),
+        )
+        .service(
+            web::resource(ME_HOOK)
+                .wrap(RouteOptions::new().verify_csrf(false))
+                .route(web::post().to(me)),
+        )
+        .route(ADMIN, web::get().to(admin))
         .service(group)
         .wrap(auth.middleware())
 }
@@ -306,6 +320,14 @@ async fn verify(hits: web::Data<Hits>, auth: Auth, body: web::Json<VerifyBody>) 
     }
 }
 
+async fn me(hits: web::Data<Hits>, user: CurrentUser<TestUser>) -> HttpResponse {
+    ran(&hits, "me", &me_body(&user))
+}
+
+async fn admin(hits: web::Data<Hits>, admin: CurrentUser<TestAdmin>) -> HttpResponse {
+    ran(&hits, "admin", &admin_body(&admin))
+}
+
 // ---------------------------------------------------------------------------------------
 // actix-specific wiring
 // ---------------------------------------------------------------------------------------
@@ -350,13 +372,22 @@ async fn plain() -> HttpResponse {
 
 #[actix_web::test]
 async fn actix_extractor_without_the_auth_middleware_is_a_server_error() {
-    let auth = Auth::new(common::base().build().unwrap());
-    let app = App::new().route(PROTECTED, web::get().to(hook));
-    let req = common::get(PROTECTED).bearer(&auth.create_access_token("a").unwrap().to_string());
-    let sent = send_to(app, req).await;
-    assert_eq!(sent.status(), 500);
-    assert_eq!(sent.json()["code"], "auth_misconfigured");
-    assert!(!sent.ran);
+    let users = common::TestUsers::default();
+    let auth = Auth::new(common::with_users(common::base(), &users).build().unwrap());
+    async fn me(_: CurrentUser<TestUser>) -> HttpResponse {
+        plain().await
+    }
+    for path in [PROTECTED, ME] {
+        let app = App::new()
+            .route(PROTECTED, web::get().to(hook))
+            .route(ME, web::get().to(me));
+        let req = common::get(path).bearer(&auth.create_access_token("alice").unwrap().to_string());
+        let sent = send_to(app, req).await;
+        assert_eq!(sent.status(), 500, "{path}");
+        assert_eq!(sent.json()["code"], "auth_misconfigured", "{path}");
+        assert!(!sent.ran, "{path}");
+    }
+    assert_eq!(users.calls(), 0);
 }
 
 #[actix_web::test]

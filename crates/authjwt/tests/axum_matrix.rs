@@ -8,8 +8,8 @@ mod common;
 
 use authjwt::axum::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
 use authjwt::{
-    Auth, Authenticated, NoCustomClaims, Protection, RouteOptions, TokenLocation, TokenOptions,
-    TokenType,
+    Auth, Authenticated, CurrentUser, NoCustomClaims, Protection, RouteOptions, TokenLocation,
+    TokenOptions, TokenType,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -23,11 +23,14 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use common::routes::{
-    CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY, LOGIN_FRESH,
-    LOGOUT, MANUAL, MANUAL_OWN_COOKIE, OPTIONAL, PASSWORD, POSTS, PROTECTED, REFRESH, USER, VERIFY,
-    WEBHOOK,
+    ADMIN, CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY,
+    LOGIN_FRESH, LOGOUT, MANUAL, MANUAL_OWN_COOKIE, ME, ME_HOOK, OPTIONAL, PASSWORD, POSTS,
+    PROTECTED, REFRESH, USER, VERIFY, WEBHOOK,
 };
-use common::{AppFactory, Hits, LoginBody, Roles, TestApp, VerifyBody};
+use common::{
+    AppFactory, Hits, LoginBody, Roles, TestAdmin, TestApp, TestUser, VerifyBody, admin_body,
+    me_body,
+};
 
 /// A router under test.
 #[derive(Clone)]
@@ -90,6 +93,12 @@ fn contract(auth: &Auth) -> Router<Hits> {
         .route(CUSTOM, get(custom))
         .route(MANUAL, get(manual))
         .route(VERIFY, post(verify))
+        .route(ME, get(me).post(me))
+        .route(
+            ME_HOOK,
+            post(me).layer(RouteOptions::new().verify_csrf(false)),
+        )
+        .route(ADMIN, get(admin))
         .merge(group)
         .layer(auth.layer())
 }
@@ -246,6 +255,14 @@ async fn verify(State(hits): State<Hits>, auth: Auth, Json(body): Json<VerifyBod
     }
 }
 
+async fn me(State(hits): State<Hits>, user: CurrentUser<TestUser>) -> Response {
+    ran(&hits, "me", me_body(&user))
+}
+
+async fn admin(State(hits): State<Hits>, admin: CurrentUser<TestAdmin>) -> Response {
+    ran(&hits, "admin", admin_body(&admin))
+}
+
 // ---------------------------------------------------------------------------------------
 // axum-specific wiring
 // ---------------------------------------------------------------------------------------
@@ -275,12 +292,19 @@ async fn hook(AccessToken(user): AccessToken) -> Response {
 
 #[tokio::test]
 async fn axum_extractor_without_the_auth_layer_is_a_server_error() {
-    let auth = Auth::new(common::base().build().unwrap());
-    let router = Router::new().route(PROTECTED, get(hook));
-    let req = common::get(PROTECTED).bearer(&auth.create_access_token("a").unwrap().to_string());
-    let sent = send_to(router, req).await;
-    assert_eq!(sent.status(), 500);
-    assert_eq!(sent.json()["code"], "auth_misconfigured");
+    let users = common::TestUsers::default();
+    let auth = Auth::new(common::with_users(common::base(), &users).build().unwrap());
+    let router = Router::new()
+        .route(PROTECTED, get(hook))
+        .route(ME, get(|_: CurrentUser<TestUser>| async { "ran" }));
+    for path in [PROTECTED, ME] {
+        let req = common::get(path).bearer(&auth.create_access_token("alice").unwrap().to_string());
+        let sent = send_to(router.clone(), req).await;
+        assert_eq!(sent.status(), 500, "{path}");
+        assert_eq!(sent.json()["code"], "auth_misconfigured", "{path}");
+        assert_ne!(sent.text(), "ran");
+    }
+    assert_eq!(users.calls(), 0);
 }
 
 #[tokio::test]

@@ -50,9 +50,10 @@ pub(crate) async fn refresh(
     State(state): State<AppState>,
     parts: Parts,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (_, tokens) = sessions::refresh(&state.auth, &parts, &Protection::refresh())
+    let (used, tokens) = sessions::refresh(&state.auth, &parts, &Protection::refresh())
         .await
         .map_err(|e| state.auth.reject(e))?;
+    users::of_refresh(&state.auth, &used).await?;
     Ok((
         tokens.cookies(&state.auth),
         Json(json!({ "message": "Token refreshed" })),

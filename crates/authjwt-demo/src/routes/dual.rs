@@ -2,8 +2,7 @@
 //! `Authorization` header (the client keeps it in memory), the refresh token in its HttpOnly
 //! cookie.
 
-use authjwt::axum::AccessToken;
-use authjwt::{Protection, TokenLocation};
+use authjwt::{CurrentUser, Protection, TokenLocation};
 use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
@@ -12,8 +11,9 @@ use serde_json::{Value, json};
 
 use crate::errors::{ApiError, JsonBody};
 use crate::routes::account::Credentials;
-use crate::sessions;
 use crate::state::AppState;
+use crate::users::User;
+use crate::{sessions, users};
 
 /// The access token in the body, the refresh token (and its CSRF cookie) in cookies.
 pub(crate) async fn login(
@@ -28,21 +28,24 @@ pub(crate) async fn login(
     ))
 }
 
-/// The access token from `Authorization: Bearer` only (set on the route in the router).
-pub(crate) async fn protected(AccessToken(user): AccessToken) -> Json<Value> {
-    Json(json!({ "message": "Access granted", "user": user.subject() }))
+/// The access token from `Authorization: Bearer` only (set on the route in the router),
+/// and its user.
+pub(crate) async fn protected(CurrentUser { user, .. }: CurrentUser<User>) -> Json<Value> {
+    Json(json!({ "message": "Access granted", "user": user.username }))
 }
 
 /// The refresh token from its cookie only (with `X-CSRF-TOKEN` = `csrf_refresh_token`) →
-/// a new access token in the body; the refresh cookie is rotated like on `POST /refresh`.
+/// a new access token in the body; the refresh cookie is rotated like on `POST /refresh`,
+/// and as there, the new tokens are sent only if the subject is still a user.
 pub(crate) async fn refresh(
     State(state): State<AppState>,
     parts: Parts,
 ) -> Result<impl IntoResponse, ApiError> {
     let cookie_only = Protection::refresh().locations([TokenLocation::Cookies]);
-    let (_, tokens) = sessions::refresh(&state.auth, &parts, &cookie_only)
+    let (used, tokens) = sessions::refresh(&state.auth, &parts, &cookie_only)
         .await
         .map_err(|e| state.auth.reject(e))?;
+    users::of_refresh(&state.auth, &used).await?;
     Ok((
         state.auth.set_refresh_cookies(&tokens.refresh),
         Json(json!({ "access_token": tokens.access.as_str(), "token_type": "bearer" })),

@@ -1,6 +1,9 @@
-//! `GET /protected`, `POST /posts`, `POST /webhook`: routes that need an access token.
+//! `GET /protected`, `POST /posts`, `POST /webhook`: routes that need an access token, and
+//! show its user: [`CurrentUser`] authenticates the token like `AccessToken` does, then
+//! resolves its subject to one of the demo's users ([`DemoUsers`](crate::users::DemoUsers)).
+//! A valid token whose subject is no user is refused with 401 `user_not_found`.
 
-use authjwt::axum::AccessToken;
+use authjwt::CurrentUser;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -8,17 +11,16 @@ use serde_json::{Value, json};
 
 use crate::posts::Post;
 use crate::state::AppState;
-use crate::users;
+use crate::users::User;
 
 /// The longest post title kept, in characters.
 const MAX_TITLE_CHARS: usize = 200;
 
-pub(crate) async fn protected(AccessToken(user): AccessToken) -> Json<Value> {
-    let email = users::find(user.subject()).map(|u| u.email);
+pub(crate) async fn protected(CurrentUser { user, .. }: CurrentUser<User>) -> Json<Value> {
     Json(json!({
         "message": "Access granted",
-        "username": user.subject(),
-        "email": email,
+        "username": user.username,
+        "email": user.email,
     }))
 }
 
@@ -26,7 +28,7 @@ pub(crate) async fn protected(AccessToken(user): AccessToken) -> Json<Value> {
 /// is even read). The body is optional: `{"title": ...}` is kept when it parses.
 pub(crate) async fn create_post(
     State(state): State<AppState>,
-    AccessToken(user): AccessToken,
+    CurrentUser { user, .. }: CurrentUser<User>,
     body: Bytes,
 ) -> Json<Value> {
     let title = serde_json::from_slice::<Value>(&body)
@@ -34,13 +36,13 @@ pub(crate) async fn create_post(
         .and_then(|v| v.get("title")?.as_str().map(str::to_owned))
         .map(|t| t.chars().take(MAX_TITLE_CHARS).collect());
     state.posts.add(Post {
-        author: user.subject().to_owned(),
+        author: user.username.to_owned(),
         title,
     });
-    Json(json!({ "message": "Post created", "user": user.subject() }))
+    Json(json!({ "message": "Post created", "user": user.username }))
 }
 
 /// Exempt from the CSRF header (see the route's `RouteOptions` in the router).
-pub(crate) async fn webhook(AccessToken(user): AccessToken) -> Json<Value> {
-    Json(json!({ "message": "Webhook processed", "user": user.subject() }))
+pub(crate) async fn webhook(CurrentUser { user, .. }: CurrentUser<User>) -> Json<Value> {
+    Json(json!({ "message": "Webhook processed", "user": user.username }))
 }

@@ -1,5 +1,5 @@
 //! Extractors: a required, optional, refresh or fresh token, generic over the claims type,
-//! and the [`Auth`] itself.
+//! the application's user ([`CurrentUser`]), and the [`Auth`] itself.
 
 use std::future::{Ready, ready};
 
@@ -13,7 +13,8 @@ use super::parts_from_actix;
 use crate::Auth;
 use crate::claims::NoCustomClaims;
 use crate::error::{AuthError, AuthRejection};
-use crate::guard::{Authenticated, Protection, RouteOptions};
+use crate::guard::{Authenticated, Extract, Protection, RouteOptions};
+use crate::user::CurrentUser;
 
 const MISSING_MIDDLEWARE: &str =
     "the authjwt extractors need `.wrap(auth.middleware())` on the App";
@@ -58,13 +59,24 @@ fn prepare(
     Ok((auth, parts, protection))
 }
 
-async fn run<T: DeserializeOwned>(
+/// The async part of every extractor's one path: ask the core for `R` and render a refusal
+/// with the configured responder.
+async fn run<R: Extract>(
     prepared: Result<(Auth, Parts, Protection), AuthRejection>,
-) -> Result<Option<Authenticated<T>>, AuthRejection> {
+) -> Result<Option<R>, AuthRejection> {
     let (auth, parts, protection) = prepared?;
-    auth.authenticate(&parts, &protection)
+    R::extract(&auth, &parts, &protection)
         .await
-        .map_err(|e| AuthRejection::with_responder(e, auth.config().responder.clone()))
+        .map_err(|e| auth.rejection(e))
+}
+
+/// [`run`] for a required protection: `None` cannot come back, and is a missing token.
+async fn required<R: Extract>(
+    prepared: Result<(Auth, Parts, Protection), AuthRejection>,
+) -> Result<R, AuthRejection> {
+    run::<R>(prepared)
+        .await?
+        .ok_or_else(|| AuthRejection::new(AuthError::MissingToken))
 }
 
 macro_rules! required_extractor {
@@ -82,12 +94,7 @@ macro_rules! required_extractor {
 
             fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
                 let prepared = prepare(req, $protection);
-                Box::pin(async move {
-                    match run::<T>(prepared).await? {
-                        Some(found) => Ok(Self(found)),
-                        None => Err(AuthRejection::new(AuthError::MissingToken)),
-                    }
-                })
+                Box::pin(async move { required(prepared).await.map(Self) })
             }
         }
     };
@@ -171,7 +178,61 @@ where
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let prepared = prepare(req, Protection::access().optional());
-        Box::pin(async move { run::<T>(prepared).await.map(Self) })
+        Box::pin(async move { run(prepared).await.map(Self) })
+    }
+}
+
+/// The application's user, loaded by the [`UserLookup`](crate::UserLookup) registered for
+/// `U` from a valid access token (authenticated exactly as [`AccessToken`]). A subject that
+/// names no user is refused with 401 `user_not_found`, a lookup that cannot answer with 503
+/// `user_lookup_unavailable`; see [`CurrentUser`].
+///
+/// ```
+/// # actix_web::rt::System::new().block_on(async {
+/// use actix_web::{App, HttpResponse, test, web};
+/// use authjwt::{Auth, Claims, Config, CurrentUser, NoCustomClaims, UserLookup, UserLookupError};
+///
+/// #[derive(Debug, Clone)]
+/// struct User { name: String }
+/// struct Users;
+/// impl UserLookup for Users {
+///     type User = User;
+///     type Claims = NoCustomClaims;
+///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
+///         Ok((claims.sub == "user1").then(|| User { name: claims.sub.clone() }))
+///     }
+/// }
+///
+/// async fn me(user: CurrentUser<User>) -> HttpResponse {
+///     HttpResponse::Ok().body(user.name.clone())
+/// }
+///
+/// let auth = Auth::new(Config::builder()
+///     .secret(b"an example secret of at least 32 bytes!")
+///     .user_lookup(Users)
+///     .build()?);
+/// let app = test::init_service(
+///     App::new().route("/me", web::get().to(me)).wrap(auth.middleware()),
+/// ).await;
+/// for (sub, status) in [("user1", 200), ("user9", 401)] { // user9: user_not_found
+///     let token = auth.create_access_token(sub)?;
+///     let req = test::TestRequest::get().uri("/me")
+///         .insert_header(("authorization", format!("Bearer {token}")));
+///     assert_eq!(test::call_service(&app, req.to_request()).await.status(), status);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+impl<U> FromRequest for CurrentUser<U>
+where
+    U: Send + Sync + 'static,
+{
+    type Error = AuthRejection;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let prepared = prepare(req, Protection::access());
+        Box::pin(required(prepared))
     }
 }
 

@@ -19,6 +19,7 @@
 //! | `.layer(auth.implicit_refresh_layer(window))` | `.wrap(auth.implicit_refresh_middleware(window))` |
 //! | `post(h).layer(RouteOptions::new()...)` | `web::resource(..).wrap(RouteOptions::new()...)` or `web::post().to(h).wrap(...)` |
 //! | `Extension<Authenticated>` | `web::ReqData<Authenticated>` |
+//! | `CurrentUser<User>` | `CurrentUser<User>` (the same type, [`crate::CurrentUser`]) |
 //! | `(cookies, Json(body))` | `HttpResponse::Ok().set_cookies(&cookies).json(body)` ([`SetCookiesExt`]) |
 //!
 //! Middleware registered later wraps the earlier one, as in axum: register
@@ -64,6 +65,8 @@ mod extract;
 mod middleware;
 mod response;
 
+/// The application's user: defined in the core, an extractor here too.
+pub use crate::user::CurrentUser;
 pub use extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken, RequestParts};
 pub use middleware::{
     AuthMiddleware, AuthService, CrossOrigin, CrossOriginService, ImplicitRefresh,

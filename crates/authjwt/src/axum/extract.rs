@@ -1,4 +1,5 @@
-//! Extractors: a required, optional, refresh or fresh token, generic over the claims type.
+//! Extractors: a required, optional, refresh or fresh token, generic over the claims type,
+//! the application's user ([`CurrentUser`]), and the [`Auth`] itself.
 
 use axum::extract::FromRequestParts;
 use http::request::Parts;
@@ -7,7 +8,8 @@ use serde::de::DeserializeOwned;
 use crate::Auth;
 use crate::claims::NoCustomClaims;
 use crate::error::{AuthError, AuthRejection};
-use crate::guard::{Authenticated, Protection, RouteOptions};
+use crate::guard::{Authenticated, Extract, Protection, RouteOptions};
+use crate::user::CurrentUser;
 
 const MISSING_LAYER: &str = "the authjwt extractors need `.layer(auth.layer())` on the router";
 
@@ -24,18 +26,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     }
 }
 
-async fn run<T: DeserializeOwned>(
+/// The one path of every extractor: find the [`Auth`], apply the route's options, ask the
+/// core for `R`, render a refusal with the configured responder.
+async fn run<R: Extract>(
     parts: &Parts,
     protection: Protection,
-) -> Result<Option<Authenticated<T>>, AuthRejection> {
+) -> Result<Option<R>, AuthRejection> {
     let auth = parts
         .extensions
         .get::<Auth>()
         .ok_or_else(|| AuthRejection::new(AuthError::Misconfigured(MISSING_LAYER)))?;
     let protection = protection.with_route(parts.extensions.get::<RouteOptions>());
-    auth.authenticate(parts, &protection)
+    R::extract(auth, parts, &protection)
         .await
-        .map_err(|e| AuthRejection::with_responder(e, auth.config().responder.clone()))
+        .map_err(|e| auth.rejection(e))
+}
+
+/// [`run`] for a required protection: `None` cannot come back, and is a missing token.
+async fn required<R: Extract>(parts: &Parts, protection: Protection) -> Result<R, AuthRejection> {
+    run::<R>(parts, protection)
+        .await?
+        .ok_or_else(|| AuthRejection::new(AuthError::MissingToken))
 }
 
 macro_rules! required_extractor {
@@ -52,10 +63,7 @@ macro_rules! required_extractor {
             type Rejection = AuthRejection;
 
             async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-                match run::<T>(parts, $protection).await? {
-                    Some(found) => Ok(Self(found)),
-                    None => Err(AuthRejection::new(AuthError::MissingToken)),
-                }
+                required(parts, $protection).await.map(Self)
             }
         }
     };
@@ -132,8 +140,60 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        run::<T>(parts, Protection::access().optional())
-            .await
-            .map(Self)
+        run(parts, Protection::access().optional()).await.map(Self)
+    }
+}
+
+/// The application's user, loaded by the [`UserLookup`](crate::UserLookup) registered for
+/// `U` from a valid access token (authenticated exactly as [`AccessToken`]). A subject that
+/// names no user is refused with 401 `user_not_found`, a lookup that cannot answer with 503
+/// `user_lookup_unavailable`; see [`CurrentUser`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use tower::ServiceExt;
+/// use authjwt::{Auth, Claims, Config, CurrentUser, NoCustomClaims, UserLookup, UserLookupError};
+/// use axum::{Router, body::Body, routing::get};
+///
+/// #[derive(Debug, Clone)]
+/// struct User { name: String }
+/// struct Users;
+/// impl UserLookup for Users {
+///     type User = User;
+///     type Claims = NoCustomClaims;
+///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
+///         Ok((claims.sub == "user1").then(|| User { name: claims.sub.clone() }))
+///     }
+/// }
+///
+/// async fn me(user: CurrentUser<User>) -> String {
+///     user.name.clone()
+/// }
+///
+/// let auth = Auth::new(Config::builder()
+///     .secret(b"an example secret of at least 32 bytes!")
+///     .user_lookup(Users)
+///     .build()?);
+/// let app: Router = Router::new().route("/me", get(me)).layer(auth.layer());
+/// let get_me = |sub: &str| -> Result<_, Box<dyn std::error::Error>> {
+///     let token = auth.create_access_token(sub)?;
+///     Ok(http::Request::get("/me").header("authorization", format!("Bearer {token}"))
+///         .body(Body::empty())?)
+/// };
+/// assert_eq!(app.clone().oneshot(get_me("user1")?).await?.status(), 200);
+/// // A valid token for a subject that is no user (deleted, or never existed):
+/// assert_eq!(app.oneshot(get_me("user9")?).await?.status(), 401); // user_not_found
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+impl<S, U> FromRequestParts<S> for CurrentUser<U>
+where
+    S: Send + Sync,
+    U: Send + Sync + 'static,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        required(parts, Protection::access()).await
     }
 }

@@ -27,6 +27,8 @@ mod extract;
 mod layer;
 mod response;
 
+/// The application's user: defined in the core, an extractor here too.
+pub use crate::user::CurrentUser;
 pub use extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
 pub use layer::{
     AuthLayer, AuthService, CrossOrigin, CrossOriginLayer, ImplicitRefresh, ImplicitRefreshLayer,

@@ -609,24 +609,19 @@ impl RedisStore {
         Ok(())
     }
 
-    /// Whether the session or the subject was revoked in Redis itself (not only in the
-    /// replica): read after a rotation, so a revoke-all or logout that returned on another
-    /// instance before it is always seen.
-    async fn revoked_in_redis(&self, token: &TokenRef<'_>) -> Result<bool, StoreError> {
-        let prefix = &self.shared.prefix;
-        let keys = [
-            format!("{prefix}:sub:{}", token.subject),
-            format!("{prefix}:fam:{}", token.family.unwrap_or_default()),
-        ];
-        let mut mget = redis::cmd("MGET");
-        mget.arg(&keys);
-        let [subject, family]: [Option<String>; 2] =
-            self.retrying("read", &Request::Command(mget)).await?;
-        let cutoff = subject
+    /// Whether the subject was revoked (revoke-all) in Redis itself, not only in the replica:
+    /// read after a rotation, so a revoke-all that returned on another instance before it is
+    /// always seen. (A logout or reuse ends the session's record first, which the rotation
+    /// script itself reads.)
+    async fn subject_revoked_in_redis(&self, token: &TokenRef<'_>) -> Result<bool, StoreError> {
+        let mut get = redis::cmd("GET");
+        get.arg(format!("{}:sub:{}", self.shared.prefix, token.subject));
+        let value: Option<String> = self.retrying("read", &Request::Command(get)).await?;
+        let cutoff = value
             .as_deref()
             .and_then(|v| v.split(',').next())
             .and_then(|c| c.parse::<u64>().ok());
-        Ok(family.is_some() || cutoff.is_some_and(|c| token.issued_at <= c))
+        Ok(cutoff.is_some_and(|c| token.issued_at <= c))
     }
 }
 
@@ -728,7 +723,7 @@ impl RevocationStore for RedisStore {
             Some("ended") => return Ok(Rotation::Ended),
             _ => return Err(malformed()),
         };
-        if self.revoked_in_redis(&token).await? {
+        if self.subject_revoked_in_redis(&token).await? {
             return Ok(Rotation::Ended);
         }
         Ok(decision)

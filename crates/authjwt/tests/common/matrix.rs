@@ -26,6 +26,9 @@
 //! | `GET /group/a`, `POST /group/b`, `PUT /group/b` | a group guarded by `auth.require(Protection::access())`; the handler reads `Authenticated` from the request extensions | `{"user":sub,"location":loc}` |
 //! | `GET /manual` | none; the handler builds an `http::Response` itself, adds `Set-Cookie: theme=dark; Path=/`, then `auth.set_access_cookies(&auth.create_access_token("manual")).apply(resp.headers_mut())` | `{"msg":"manual"}` |
 //! | `POST /verify` | none; JSON [`VerifyBody`] `{token, type}`, handler-side `auth.verify_token::<NoCustomClaims>` | 200 `{"user":sub}`; an error is rendered with `auth.reject(err)` (so the handler runs, but the response is the configured responder's) |
+//! | `GET /me`, `POST /me` | `CurrentUser<TestUser>`, the user loaded by [`TestUsers`] (registered by [`with_users`]; without it: 500) | [`me_body`]: `{"user":sub,"location":loc,"name":...,"email":...}` |
+//! | `POST /me/hook` | as `/me`, route override `RouteOptions::new().verify_csrf(false)` | as `/me` |
+//! | `GET /admin` | `CurrentUser<TestAdmin>`, loaded by [`TestAdmins`] from the [`Roles`] claims | [`admin_body`]: `{"user":sub,"admin":name}` |
 //!
 //! Every case here passes on both adapters; the library bugs the matrix found when it was
 //! written were fixed, and their cases kept under names that say what is refused.
@@ -43,14 +46,14 @@ use serde_json::{Value, json};
 
 use super::names::{ACCESS, ACCESS_CSRF, REFRESH, REFRESH_CSRF};
 use super::routes::{
-    CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY, LOGIN_FRESH,
-    LOGOUT, MANUAL, MANUAL_OWN_COOKIE, OPTIONAL, POSTS, PROTECTED, REFRESH as REFRESH_ROUTE, USER,
-    VERIFY, WEBHOOK,
+    ADMIN, CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY,
+    LOGIN_FRESH, LOGOUT, MANUAL, MANUAL_OWN_COOKIE, ME, ME_HOOK, OPTIONAL, POSTS, PROTECTED,
+    REFRESH as REFRESH_ROUTE, USER, VERIFY, WEBHOOK,
 };
 use super::{
-    AppFactory, Harness, Jar, OTHER_SECRET, Req, Roles, SECRET, Sent, TestApp, TextResponder,
-    access_claims, b64, base, delete, forge, forge_hmac, get, harness, jose_header, now, payload,
-    post, request, with_payload,
+    AppFactory, Harness, Jar, LOOKUP_DOWN, LOOKUP_DOWN_MESSAGE, OTHER_SECRET, Req, Roles, SECRET,
+    Sent, TestAdmins, TestApp, TestUsers, TextResponder, access_claims, b64, base, delete, forge,
+    forge_hmac, get, harness, jose_header, now, payload, post, request, with_payload, with_users,
 };
 
 const RSA_PRIVATE: &[u8] = include_bytes!("../keys/rsa_private.pem");
@@ -145,6 +148,13 @@ macro_rules! behaviour_matrix {
             custom_responder_renders_every_rejection,
             require_layer_guards_a_group,
             handler_side_verify_token,
+            // User lookup (CurrentUser).
+            current_user_reaches_the_handler_with_its_user,
+            current_user_refuses_subjects_that_name_no_user,
+            current_user_stops_at_a_deleted_user,
+            current_user_authenticates_like_access_token,
+            current_user_lookup_failure_is_unavailable,
+            current_user_without_a_lookup_is_a_server_error,
             // Library discrepancies: these fail until the library is fixed (see the report).
             crit_null_is_refused,
             custom_claims_type_does_not_mask_type_or_expiry_errors,
@@ -2297,7 +2307,8 @@ pub(crate) async fn key_rotation_rsa_and_kid_algorithm_binding<F: AppFactory>() 
 }
 
 pub(crate) async fn custom_responder_renders_every_rejection<F: AppFactory>() {
-    let h = harness::<F>(base().responder(TextResponder));
+    let users = TestUsers::default();
+    let h = harness::<F>(with_users(base().responder(TextResponder), &users));
     let jar = h.login(LOGIN).await;
     let cases = [
         (get(PROTECTED), 401, "missing_token", false),
@@ -2339,6 +2350,18 @@ pub(crate) async fn custom_responder_renders_every_rejection<F: AppFactory>() {
         ),
         (get(GROUP_A), 401, "missing_token", false),
         (post(GROUP_B).jar(&jar), 401, "csrf_missing", false),
+        (
+            get(ME).bearer(&h.access("ghost")),
+            401,
+            "user_not_found",
+            false,
+        ),
+        (
+            get(ME).bearer(&h.access(LOOKUP_DOWN)),
+            503,
+            "user_lookup_unavailable",
+            false,
+        ),
         (
             post(LOGIN).json(&creds()).fetch_site("cross-site"),
             403,
@@ -2438,6 +2461,225 @@ pub(crate) async fn handler_side_verify_token<F: AppFactory>() {
         assert_eq!(sent.json()["code"], code);
         assert!(sent.header(HANDLER_HEADER).is_none());
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// User lookup (CurrentUser)
+// ---------------------------------------------------------------------------------------
+
+/// An access token for `sub` carrying the [`Roles`] claims `/admin` reads.
+fn with_roles<A>(h: &Harness<A>, sub: &str, roles: &[&str]) -> String {
+    let roles = Roles {
+        roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+    };
+    h.auth
+        .create_token(TokenType::Access, sub, TokenOptions::new().claims(roles))
+        .unwrap()
+        .into_string()
+}
+
+pub(crate) async fn current_user_reaches_the_handler_with_its_user<F: AppFactory>() {
+    let users = TestUsers::default();
+    let h = harness::<F>(with_users(base(), &users));
+    let v = h
+        .send(get(ME).bearer(&h.access("alice")))
+        .await
+        .assert_user("alice", "bearer");
+    assert_eq!(
+        v,
+        json!({"user": "alice", "location": "headers", "name": "alice", "email": "alice@example.com"})
+    );
+    let jar = h.login(LOGIN).await;
+    let v = h.send(get(ME).jar(&jar)).await.assert_user(USER, "cookie");
+    assert_eq!(v["location"], "cookies");
+    assert_eq!(v["email"], format!("{USER}@example.com"));
+    h.send(post(ME).jar(&jar).csrf(jar.get(ACCESS_CSRF)))
+        .await
+        .assert_user(USER, "cookie POST with CSRF");
+    // The route's options apply as for AccessToken: this one is exempt from CSRF.
+    h.send(post(ME_HOOK).jar(&jar))
+        .await
+        .assert_user(USER, "route exempt from CSRF");
+    assert_eq!(users.calls(), 4, "one lookup per request");
+    // A second user type, looked up from custom claims.
+    let v = h
+        .send(get(ADMIN).bearer(&with_roles(&h, "root", &["reader", "admin"])))
+        .await
+        .assert_user("root", "admin");
+    assert_eq!(v["admin"], "root");
+}
+
+pub(crate) async fn current_user_refuses_subjects_that_name_no_user<F: AppFactory>() {
+    let users = TestUsers::default();
+    let h = harness::<F>(with_users(base(), &users));
+    // Correctly signed, unexpired, unrevoked tokens whose subject is not a user: the lookup
+    // matches subjects byte for byte, so case, spaces and look-alike code points differ.
+    let subjects = [
+        "ghost",
+        "ALICE",
+        "Alice",
+        "alice ",
+        " alice",
+        "alice\n",
+        "\u{ff41}\u{ff4c}\u{ff49}\u{ff43}\u{ff45}", // full-width "alice"
+        "al\u{200d}ice",                            // zero-width joiner
+        "alice\u{200b}",                            // zero-width space
+        "ali\u{0441}e",                             // Cyrillic es
+        "alice\0",
+        "",
+    ];
+    for sub in subjects {
+        let jar = h.jar_for(sub);
+        let reqs = [
+            get(ME).bearer(&h.access(sub)),
+            get(ME).jar(&jar),
+            post(ME).jar(&jar).csrf(jar.get(ACCESS_CSRF)),
+            post(ME_HOOK).jar(&jar),
+        ];
+        for req in reqs {
+            let ctx = format!("{} for {sub:?}", label(&req));
+            let sent = h.send(req).await;
+            sent.assert_rejected(401, "user_not_found", &ctx);
+            assert_eq!(sent.header("www-authenticate"), Some("Bearer"), "{ctx}");
+            let detail = sent.json()["detail"].as_str().unwrap().to_owned();
+            assert!(sub.len() < 2 || !detail.contains(sub), "{ctx}: {detail}");
+        }
+    }
+    // A token signed outside the library, with the application's key: the same answer.
+    let forged = forge(
+        &json!({"alg": "HS256", "typ": "JWT"}),
+        &access_claims("nobody"),
+    );
+    h.send(get(ME).bearer(&forged)).await.assert_rejected(
+        401,
+        "user_not_found",
+        "hand-signed token",
+    );
+    assert_eq!(users.calls(), subjects.len() * 4 + 1);
+    // The admin lookup finds no admin in a token without the role.
+    h.send(get(ADMIN).bearer(&with_roles(&h, "root", &["reader"])))
+        .await
+        .assert_rejected(401, "user_not_found", "no admin role");
+}
+
+pub(crate) async fn current_user_stops_at_a_deleted_user<F: AppFactory>() {
+    let users = TestUsers::default();
+    let h = harness::<F>(with_users(base(), &users));
+    let bob = h.access("bob");
+    let bob_jar = h.jar_for("bob");
+    h.send(get(ME).bearer(&bob))
+        .await
+        .assert_user("bob", "before the deletion");
+    users.delete("bob");
+    h.send(get(ME).bearer(&bob)).await.assert_rejected(
+        401,
+        "user_not_found",
+        "the same token after the deletion",
+    );
+    h.send(post(ME).jar(&bob_jar).csrf(bob_jar.get(ACCESS_CSRF)))
+        .await
+        .assert_rejected(401, "user_not_found", "bob's cookies after the deletion");
+    h.send(get(ME).bearer(&h.access("alice")))
+        .await
+        .assert_user("alice", "other users are unaffected");
+}
+
+pub(crate) async fn current_user_authenticates_like_access_token<F: AppFactory>() {
+    let users = TestUsers::default();
+    let h = harness::<F>(with_users(base(), &users));
+    let jar = h.login(LOGIN).await;
+    let expired = h
+        .auth
+        .create_token(
+            TokenType::Access,
+            "alice",
+            TokenOptions::new().expires_in(Duration::ZERO),
+        )
+        .unwrap()
+        .into_string();
+    let revoked = h.access("alice");
+    let claims = h
+        .auth
+        .verify_token::<authjwt::NoCustomClaims>(&revoked, TokenType::Access)
+        .unwrap();
+    h.auth.revoke(&claims).await.unwrap();
+    let other_key = forge_hmac(
+        aws_lc_rs::hmac::HMAC_SHA256,
+        OTHER_SECRET,
+        &json!({"alg": "HS256"}),
+        &access_claims("alice"),
+    );
+    let cases = [
+        (get(ME), 401, "missing_token"),
+        (get(ME).bearer("garbage"), 401, "invalid_token"),
+        (get(ME).bearer(&other_key), 401, "invalid_token"),
+        (get(ME).bearer(&h.refresh("alice")), 401, "wrong_token_type"),
+        (get(ME).bearer(&expired), 401, "token_expired"),
+        (get(ME).bearer(&revoked), 401, "token_revoked"),
+        (post(ME).jar(&jar), 401, "csrf_missing"),
+        (
+            post(ME).jar(&jar).csrf(jar.get(REFRESH_CSRF)),
+            401,
+            "csrf_mismatch",
+        ),
+        (
+            post(ME)
+                .jar(&jar)
+                .csrf(jar.get(ACCESS_CSRF))
+                .fetch_site("cross-site"),
+            403,
+            "cross_site_request",
+        ),
+        // The admin lookup's claims type needs `roles`.
+        (get(ADMIN).bearer(&h.access("alice")), 401, "invalid_claims"),
+    ];
+    for (req, status, code) in cases {
+        let ctx = label(&req);
+        h.send(req).await.assert_rejected(status, code, &ctx);
+    }
+    assert_eq!(users.calls(), 0, "no refused token reached the lookup");
+}
+
+pub(crate) async fn current_user_lookup_failure_is_unavailable<F: AppFactory>() {
+    let users = TestUsers::default();
+    let h = harness::<F>(with_users(base(), &users));
+    let sent = h.send(get(ME).bearer(&h.access(LOOKUP_DOWN))).await;
+    sent.assert_rejected(503, "user_lookup_unavailable", "lookup failed");
+    assert!(
+        !sent.text().contains(LOOKUP_DOWN_MESSAGE),
+        "the lookup's error stays in the logs: {}",
+        sent.text()
+    );
+    assert_eq!(
+        sent.header("www-authenticate"),
+        None,
+        "not the client's fault"
+    );
+    assert_eq!(users.calls(), 1);
+}
+
+pub(crate) async fn current_user_without_a_lookup_is_a_server_error<F: AppFactory>() {
+    let h = harness::<F>(base());
+    let reqs = [
+        get(ME).bearer(&h.access("alice")),
+        get(ME),
+        get(ADMIN).bearer(&with_roles(&h, "root", &["admin"])),
+    ];
+    for req in reqs {
+        let ctx = label(&req);
+        let sent = h.send(req).await;
+        sent.assert_rejected(500, "auth_misconfigured", &ctx);
+        let detail = sent.json()["detail"].as_str().unwrap().to_owned();
+        assert!(
+            detail.contains("UserLookup") && detail.contains("user_lookup"),
+            "{ctx}: the message names what is missing: {detail}"
+        );
+    }
+    // A lookup for another user type does not serve this one.
+    let h = harness::<F>(base().user_lookup(TestAdmins));
+    h.send(get(ME).bearer(&h.access("alice")))
+        .await
+        .assert_rejected(500, "auth_misconfigured", "only the admin lookup");
 }
 
 // ---------------------------------------------------------------------------------------

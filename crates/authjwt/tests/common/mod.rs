@@ -19,11 +19,14 @@
 pub(crate) mod matrix;
 
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use authjwt::{Auth, AuthError, Config, ConfigBuilder, ErrorResponder, TokenLocation};
+use authjwt::{
+    Auth, AuthError, Claims, Config, ConfigBuilder, CurrentUser, ErrorResponder, NoCustomClaims,
+    TokenLocation, UserLookup, UserLookupError,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
@@ -80,6 +83,9 @@ pub(crate) mod routes {
     pub(crate) const GROUP_B: &str = "/group/b";
     pub(crate) const MANUAL: &str = "/manual";
     pub(crate) const VERIFY: &str = "/verify";
+    pub(crate) const ME: &str = "/me";
+    pub(crate) const ME_HOOK: &str = "/me/hook";
+    pub(crate) const ADMIN: &str = "/admin";
     /// Response header naming the handler that produced a response.
     pub(crate) const HANDLER_HEADER: &str = "x-handler";
     /// The `Set-Cookie` the `/manual` handler adds before applying the auth cookies.
@@ -93,6 +99,108 @@ pub(crate) mod routes {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Roles {
     pub(crate) roles: Vec<String>,
+}
+
+/// The user of `GET|POST /me` and `POST /me/hook`, loaded by [`TestUsers`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TestUser {
+    pub(crate) name: String,
+    pub(crate) email: String,
+}
+
+/// The subjects [`TestUsers`] knows, matched byte for byte: the login's `test`, `alice`,
+/// `bob`.
+pub(crate) const KNOWN_USERS: &[&str] = &[routes::USER, "alice", "bob"];
+
+/// The subject for which [`TestUsers`] fails as a database that cannot answer would.
+pub(crate) const LOOKUP_DOWN: &str = "lookup-down";
+
+/// The message of that failure: logged by the library, never sent to the client.
+pub(crate) const LOOKUP_DOWN_MESSAGE: &str = "user database unreachable";
+
+/// The user lookup of the contract: [`KNOWN_USERS`] by exact subject, unless deleted, an
+/// error for [`LOOKUP_DOWN`], nobody else. Clones share their state: a case keeps one to
+/// delete users and to count the lookups run (to prove that a refused token never reached
+/// the lookup).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TestUsers {
+    calls: Arc<AtomicUsize>,
+    deleted: Arc<Mutex<Vec<String>>>,
+}
+
+impl TestUsers {
+    /// Lookups run so far.
+    pub(crate) fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    /// Deletes a user: from now on no lookup finds it.
+    pub(crate) fn delete(&self, name: &str) {
+        self.deleted.lock().unwrap().push(name.to_owned());
+    }
+}
+
+impl UserLookup for TestUsers {
+    type User = TestUser;
+    type Claims = NoCustomClaims;
+
+    async fn lookup(&self, claims: &Claims) -> Result<Option<TestUser>, UserLookupError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if claims.sub == LOOKUP_DOWN {
+            return Err(UserLookupError::new(LOOKUP_DOWN_MESSAGE));
+        }
+        let deleted = self.deleted.lock().unwrap().contains(&claims.sub);
+        Ok(KNOWN_USERS
+            .iter()
+            .find(|u| **u == claims.sub && !deleted)
+            .map(|u| TestUser {
+                name: (*u).to_owned(),
+                email: format!("{u}@example.com"),
+            }))
+    }
+}
+
+/// The user of `GET /admin`: anyone whose token carries the `admin` role in its [`Roles`]
+/// claims (a second user type, looked up from custom claims).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TestAdmin {
+    pub(crate) name: String,
+}
+
+/// The lookup of [`TestAdmin`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TestAdmins;
+
+impl UserLookup for TestAdmins {
+    type User = TestAdmin;
+    type Claims = Roles;
+
+    async fn lookup(&self, claims: &Claims<Roles>) -> Result<Option<TestAdmin>, UserLookupError> {
+        let admin = claims.custom.roles.iter().any(|r| r == "admin");
+        Ok(admin.then(|| TestAdmin {
+            name: claims.sub.clone(),
+        }))
+    }
+}
+
+/// [`base`] with the contract's two user lookups; `users` is kept by the case to count calls.
+pub(crate) fn with_users(builder: ConfigBuilder, users: &TestUsers) -> ConfigBuilder {
+    builder.user_lookup(users.clone()).user_lookup(TestAdmins)
+}
+
+/// The body of `/me` and `/me/hook`: the token's subject and location, and the user.
+pub(crate) fn me_body(me: &CurrentUser<TestUser>) -> Value {
+    serde_json::json!({
+        "user": me.token.subject(),
+        "location": me.token.location().to_string(),
+        "name": me.name,
+        "email": me.email,
+    })
+}
+
+/// The body of `/admin`.
+pub(crate) fn admin_body(admin: &CurrentUser<TestAdmin>) -> Value {
+    serde_json::json!({ "user": admin.token.subject(), "admin": admin.name })
 }
 
 /// The body of `POST /login*`.
