@@ -134,6 +134,16 @@ pub enum ConfigError {
         /// The longest configured lifetime.
         longest: Duration,
     },
+    /// The refresh reuse window is longer than 300 s or not shorter than the refresh
+    /// token's lifetime.
+    #[error(
+        "refresh_reuse_window ({window:?}) must be at most 300 s and shorter than the refresh \
+         token lifetime: a few seconds cover parallel tabs and retries (default 30 s)"
+    )]
+    ReuseWindowTooLong {
+        /// The window given.
+        window: Duration,
+    },
     /// Both a session cookie and a Max-Age were asked for.
     #[error(
         "session_cookie(true) and cookie_max_age(...) contradict each other: a session \
@@ -186,6 +196,9 @@ pub struct Config {
     pub(crate) refresh_expires: Option<Duration>,
     /// The longest lifetime any token may be created with; `None`: unbounded.
     pub(crate) max_token_lifetime: Option<Duration>,
+    /// Milliseconds during which a rotated refresh token may be presented again and get the
+    /// same successor (0: strict rotation).
+    pub(crate) refresh_reuse_window_ms: u64,
     pub(crate) leeway: u64,
     pub(crate) issuer: Option<String>,
     pub(crate) audience: Vec<String>,
@@ -529,6 +542,18 @@ impl Config {
         self.csrf.protect && self.locations.contains(&TokenLocation::Cookies)
     }
 
+    /// The refresh reuse window ([`ConfigBuilder::refresh_reuse_window`]).
+    ///
+    /// ```
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!").build()?;
+    /// assert_eq!(config.refresh_reuse_window(), std::time::Duration::from_secs(30));
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn refresh_reuse_window(&self) -> Duration {
+        Duration::from_millis(self.refresh_reuse_window_ms)
+    }
+
     /// The error responder.
     ///
     /// ```
@@ -624,6 +649,7 @@ pub struct ConfigBuilder {
     access_expires: Option<Duration>,
     refresh_expires: Option<Duration>,
     max_token_lifetime: Option<Duration>,
+    refresh_reuse_window: Option<Duration>,
     leeway: u64,
     issuer: Option<String>,
     audience: Vec<String>,
@@ -677,6 +703,7 @@ impl Default for ConfigBuilder {
             access_expires: Some(Duration::from_secs(15 * 60)),
             refresh_expires: Some(Duration::from_secs(30 * 24 * 3600)),
             max_token_lifetime: None,
+            refresh_reuse_window: None,
             leeway: 0,
             issuer: None,
             audience: Vec::new(),
@@ -1011,6 +1038,36 @@ impl ConfigBuilder {
     /// ```
     pub fn max_token_lifetime(mut self, d: Duration) -> Self {
         self.max_token_lifetime = Some(d);
+        self
+    }
+
+    /// How long after a refresh token's first rotation it may be presented again and still
+    /// answer with the *same* successor (the same refresh token value and CSRF values, and a
+    /// valid access token of the same session). Defaults to 30 seconds, capped below half the
+    /// refresh lifetime when that is shorter; `Duration::ZERO` is strict rotation (any second
+    /// presentation ends the session). At most 300 s and shorter than the refresh lifetime.
+    ///
+    /// Two open tabs, a page firing several requests after its access token expired, and a
+    /// retry after a lost response all present the same refresh token more than once. With a
+    /// window they all succeed and the session goes on as one chain; without it every such
+    /// race ends the session. Presenting the token after the window, or an older token of the
+    /// chain at any time, still ends the whole session with `refresh_token_reused`. What the
+    /// window gives a thief: within those seconds a stolen token only yields the same chain as
+    /// the user's, which is ended at the next divergence.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use authjwt::{Config, ConfigError};
+    /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
+    /// assert_eq!(builder().build()?.refresh_reuse_window(), Duration::from_secs(30));
+    /// let strict = builder().refresh_reuse_window(Duration::ZERO).build()?;
+    /// assert_eq!(strict.refresh_reuse_window(), Duration::ZERO);
+    /// let too_long = builder().refresh_reuse_window(Duration::from_secs(600)).build();
+    /// assert!(matches!(too_long, Err(ConfigError::ReuseWindowTooLong { .. })));
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    pub fn refresh_reuse_window(mut self, window: Duration) -> Self {
+        self.refresh_reuse_window = Some(window);
         self
     }
 
@@ -1867,6 +1924,17 @@ impl ConfigBuilder {
             (Some(max), _) => Some(max),
             (None, longest) => longest,
         };
+        let reuse_window = match (self.refresh_reuse_window, self.refresh_expires) {
+            (Some(window), lifetime)
+                if window > MAX_REUSE_WINDOW || lifetime.is_some_and(|l| window >= l) =>
+            {
+                return Err(ConfigError::ReuseWindowTooLong { window });
+            }
+            (Some(window), _) => window,
+            // The default stays well inside short refresh lifetimes (tests, demos).
+            (None, Some(lifetime)) => DEFAULT_REUSE_WINDOW.min(lifetime / 2),
+            (None, None) => DEFAULT_REUSE_WINDOW,
+        };
         if self.session_cookie == Some(true) && self.cookie_max_age.is_some() {
             return Err(ConfigError::SessionCookieWithMaxAge);
         }
@@ -1946,6 +2014,7 @@ impl ConfigBuilder {
             access_expires: self.access_expires,
             refresh_expires: self.refresh_expires,
             max_token_lifetime,
+            refresh_reuse_window_ms: u64::try_from(reuse_window.as_millis()).unwrap_or(u64::MAX),
             leeway: self.leeway,
             issuer: self.issuer,
             audience: self.audience,
@@ -1995,6 +2064,11 @@ impl ConfigBuilder {
         })
     }
 }
+
+/// The default refresh reuse window (what Okta ships by default).
+const DEFAULT_REUSE_WINDOW: Duration = Duration::from_secs(30);
+/// The longest refresh reuse window accepted.
+const MAX_REUSE_WINDOW: Duration = Duration::from_secs(300);
 
 /// RFC 7230 `tchar`: what a cookie name may contain.
 fn is_tchar(b: u8) -> bool {

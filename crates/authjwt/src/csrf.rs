@@ -12,6 +12,24 @@ use crate::config::Config;
 use crate::error::AuthError;
 
 /// Whether `method` needs the double-submit check under this configuration.
+/// The access-token CSRF value of a session, derived from its refresh-token CSRF value.
+///
+/// A session keeps its CSRF values for its whole life (rotation must not change them, or a
+/// tab that read them just before another tab's refresh would mismatch), and a refresh only
+/// holds the refresh token. Deriving the access value by a one-way hash keeps the two values
+/// distinct (one never passes for the other) without a stored value or an extra claim: the
+/// access value tells nothing about the refresh value, and both are already readable by the
+/// page's own scripts and by no one else.
+pub(crate) fn access_csrf_for(refresh_csrf: &str) -> String {
+    use base64::Engine;
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        &[b"authjwt access csrf\0", refresh_csrf.as_bytes()].concat(),
+    );
+    // 128 bits, like a random CSRF value.
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16])
+}
+
 pub(crate) fn method_needs_csrf(config: &Config, method: &Method) -> bool {
     config.csrf.methods.iter().any(|m| m == method)
 }

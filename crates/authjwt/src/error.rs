@@ -26,6 +26,7 @@ use http::{HeaderValue, StatusCode, header};
 /// | [`CsrfMismatch`](AuthError::CsrfMismatch) | 401 | `csrf_mismatch` |
 /// | [`CrossSiteRequest`](AuthError::CrossSiteRequest) | 403 | `cross_site_request` |
 /// | [`TokenRevoked`](AuthError::TokenRevoked) | 401 | `token_revoked` |
+/// | [`RefreshTokenReused`](AuthError::RefreshTokenReused) | 401 | `refresh_token_reused` |
 /// | [`RevocationUnavailable`](AuthError::RevocationUnavailable) | 503 | `revocation_unavailable` |
 /// | [`Misconfigured`](AuthError::Misconfigured) | 500 | `auth_misconfigured` |
 ///
@@ -81,6 +82,12 @@ pub enum AuthError {
     /// The token has been revoked (logout, rotation, or revoke-all).
     #[error("Token has been revoked")]
     TokenRevoked,
+    /// A refresh token was presented again after the reuse window of its first rotation (or
+    /// an older token of its chain was presented): the whole session has been ended. Distinct
+    /// from [`AuthError::TokenRevoked`] so a client can tell "your session was ended because a
+    /// token was replayed" from "your session had been ended".
+    #[error("Refresh token reused: the session has been ended")]
+    RefreshTokenReused,
     /// The revocation store cannot confirm the token is not revoked; the request fails closed.
     #[error("Revocation status unavailable; try again shortly")]
     RevocationUnavailable,
@@ -183,6 +190,7 @@ impl AuthError {
             Self::CsrfMismatch => "csrf_mismatch",
             Self::CrossSiteRequest => "cross_site_request",
             Self::TokenRevoked => "token_revoked",
+            Self::RefreshTokenReused => "refresh_token_reused",
             Self::RevocationUnavailable => "revocation_unavailable",
             Self::Misconfigured(_) => "auth_misconfigured",
         }
@@ -410,6 +418,7 @@ mod tests {
             AuthError::CsrfMismatch,
             AuthError::CrossSiteRequest,
             AuthError::TokenRevoked,
+            AuthError::RefreshTokenReused,
             AuthError::RevocationUnavailable,
             AuthError::Misconfigured("AuthLayer"),
         ];
@@ -426,6 +435,7 @@ mod tests {
         assert_eq!(AuthError::CrossSiteRequest.status(), 403);
         assert_eq!(AuthError::RevocationUnavailable.status(), 503);
         assert_eq!(AuthError::TokenRevoked.status(), 401);
+        assert_eq!(AuthError::RefreshTokenReused.status(), 401);
         assert_eq!(AuthError::Misconfigured("x").status(), 500);
     }
 }

@@ -497,6 +497,24 @@ impl SigningKey {
         self.verifying.clone()
     }
 
+    /// Whether `signature` over `message` verifies with this key's public half.
+    pub(crate) fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.verifying.verify(message, signature)
+    }
+
+    /// Whether two signatures of the same message differ (ECDSA, RSA-PSS): a refresh
+    /// rotation then stores its successor's signature so every instance serves the same token.
+    pub(crate) fn randomized(&self) -> bool {
+        matches!(
+            self.alg,
+            Algorithm::ES256
+                | Algorithm::ES384
+                | Algorithm::PS256
+                | Algorithm::PS384
+                | Algorithm::PS512
+        )
+    }
+
     /// Signs `message`, returning the raw signature bytes.
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         let failed = KeyError::Invalid {

@@ -42,7 +42,9 @@ pub use lifecycle::{LoginTokens, RefreshedTokens};
 pub use locate::TokenLocation;
 #[cfg(feature = "redis")]
 pub use revoke::redis;
-pub use revoke::{MemoryStore, RevocationStore, StoreError, TokenRef};
+pub use revoke::{
+    MemoryStore, RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef,
+};
 pub use tokens::{IssuedToken, TokenError, TokenOptions};
 
 /// The handle an application keeps: the validated [`Config`] behind an `Arc`, cheap to clone.

@@ -8,16 +8,18 @@ use serde::de::DeserializeOwned;
 use crate::Auth;
 use crate::claims::{Claims, NoCustomClaims, TokenType};
 use crate::cookies::SetCookies;
+use crate::csrf::access_csrf_for;
 use crate::error::{AuthError, InvalidReason};
 use crate::guard::{Authenticated, Protection};
-use crate::revoke::{RevocationStore, StoreError, TokenRef};
-use crate::tokens::{IssuedToken, TokenError, TokenOptions, now, random_id};
+use crate::revoke::{RevocationStore, Rotation, RotationRequest, StoreError};
+use crate::tokens::{IssuedToken, Pinned, TokenError, TokenOptions, now, now_ms, random_id};
 
 /// Custom claims kept as they are, to carry them into a successor token.
 pub(crate) type CustomMap = serde_json::Map<String, serde_json::Value>;
 
 /// The tokens of a new login session: a fresh access token and a refresh token, both in a
-/// new refresh family (the session's id, revoked as a whole at logout or on reuse).
+/// new refresh family (the session's id, revoked as a whole at logout or on reuse). The two
+/// CSRF values stay the session's for its whole life: refreshes keep them.
 ///
 /// ```
 /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
@@ -59,6 +61,8 @@ impl LoginTokens {
 }
 
 /// The outcome of a refresh: the verified refresh token that was used, and its successors.
+/// Its [`RefreshedTokens::cookies`] sets all four cookies, the unchanged CSRF cookies
+/// included, so a browser's jar converges whatever order concurrent answers arrive in.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -77,7 +81,8 @@ impl LoginTokens {
 /// ```
 #[derive(Debug, Clone)]
 pub struct RefreshedTokens<T = NoCustomClaims> {
-    /// The refresh token presented (now used and revoked).
+    /// The refresh token presented (now rotated: presented again after the reuse window,
+    /// it ends the session).
     pub used: Authenticated<T>,
     /// The new access token (not fresh), in the same family.
     pub access: IssuedToken,
@@ -159,11 +164,24 @@ impl Auth {
     ) -> Result<LoginTokens, TokenError> {
         let subject = subject.into();
         let family = random_id();
+        // The session's CSRF values for its whole life: rotation keeps them, so a tab that
+        // read them before another tab refreshed still matches.
+        let refresh_csrf = random_id();
         let access = TokenOptions::new()
             .fresh(true)
             .family(family.clone())
-            .claims(claims.clone());
-        let refresh = TokenOptions::new().family(family).claims(claims);
+            .claims(claims.clone())
+            .pinned(Pinned {
+                csrf: Some(access_csrf_for(&refresh_csrf)),
+                ..Pinned::default()
+            });
+        let refresh = TokenOptions::new()
+            .family(family)
+            .claims(claims)
+            .pinned(Pinned {
+                csrf: Some(refresh_csrf),
+                ..Pinned::default()
+            });
         Ok(LoginTokens {
             access: self.create_token(TokenType::Access, subject.clone(), access)?,
             refresh: self.create_token(TokenType::Refresh, subject, refresh)?,
@@ -171,30 +189,47 @@ impl Auth {
     }
 
     /// Refresh with rotation (OAuth 2.0 Security BCP 4.14): verifies the refresh token
-    /// (including its CSRF header when it came from a cookie), marks it used, and issues a
-    /// new access token and a new refresh token in the same family, carrying the custom
-    /// claims over. Presenting a used refresh token again revokes its whole family and
-    /// answers `token_revoked`; of two concurrent refreshes with one token, one wins and the
-    /// family is revoked, so two live sessions never come out of one token.
+    /// (including its CSRF header when it came from a cookie) and issues a new access token
+    /// and the refresh token's one successor, in the same session (family), carrying the
+    /// custom claims and the session's CSRF value over.
+    ///
+    /// Each refresh token has exactly one successor. Presented again within the reuse window
+    /// ([`ConfigBuilder::refresh_reuse_window`](crate::ConfigBuilder::refresh_reuse_window),
+    /// 30 s by default) after its first rotation (two tabs, a retry after a lost response, on
+    /// any instance sharing the store), it answers with that *same* successor (the same token
+    /// value) and a valid access token. Presented after the window, or when it is older than
+    /// the previous token, it ends the whole session: [`AuthError::RefreshTokenReused`]. A
+    /// session that was ended (logout, revocation, reuse) answers [`AuthError::TokenRevoked`].
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Config, Protection, TokenLocation, AuthError};
+    /// use std::time::Duration;
+    /// use authjwt::{Auth, Config, Protection, TokenLocation, AuthError, NoCustomClaims};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Headers]).build()?);
+    ///     .token_location([TokenLocation::Headers])
+    ///     .refresh_reuse_window(Duration::from_secs(30)) // the default
+    ///     .build()?);
     /// let login = auth.create_login_tokens("user1")?;
     /// let request = |token: &str| http::Request::post("/refresh")
     ///     .header("authorization", format!("Bearer {token}"))
     ///     .body(()).unwrap().into_parts().0;
+    /// let refresh = |token: String| {
+    ///     let auth = auth.clone();
+    ///     async move { auth.refresh::<NoCustomClaims>(&request(&token), &Protection::refresh()).await }
+    /// };
     ///
-    /// let first = auth.refresh::<authjwt::NoCustomClaims>(&request(login.refresh.as_str()), &Protection::refresh()).await?;
+    /// let first = refresh(login.refresh.to_string()).await?;
     /// assert_eq!(first.used.subject(), "user1");
-    /// // Replaying the used refresh token is detected and kills the family.
-    /// let replay = auth.refresh::<authjwt::NoCustomClaims>(&request(login.refresh.as_str()), &Protection::refresh()).await;
-    /// assert_eq!(replay.unwrap_err(), AuthError::TokenRevoked);
-    /// let next = auth.refresh::<authjwt::NoCustomClaims>(&request(first.refresh.as_str()), &Protection::refresh()).await;
-    /// assert_eq!(next.unwrap_err(), AuthError::TokenRevoked);
+    /// // Another tab presents the same token a moment later: the same successor.
+    /// let second = refresh(login.refresh.to_string()).await?;
+    /// assert_eq!(second.refresh.as_str(), first.refresh.as_str());
+    /// // The chain goes on from the successor; its predecessor's predecessor is reuse.
+    /// let next = refresh(first.refresh.to_string()).await?;
+    /// let reused = refresh(login.refresh.to_string()).await;
+    /// assert_eq!(reused.unwrap_err(), AuthError::RefreshTokenReused);
+    /// // The whole session is ended.
+    /// assert_eq!(refresh(next.refresh.to_string()).await.unwrap_err(), AuthError::TokenRevoked);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// # }).unwrap();
     /// ```
@@ -221,48 +256,82 @@ impl Auth {
             .ok_or(AuthError::MissingToken)?;
         let claims = used.claims();
         let jti = claims.jti.as_deref().ok_or(InvalidReason::MissingJti)?;
-        if let Some(store) = self.store() {
-            let token = TokenRef {
-                jti,
-                family: claims.fam.as_deref(),
-                subject: &claims.sub,
-                issued_at: claims.iat,
-            };
-            let revoked = store
-                .is_revoked(&token)
-                .await
-                .map_err(|e| unavailable(&e))?;
-            let first_use = !revoked
-                && store
-                    .consume(jti, self.config().revocation_expiry(claims.exp))
+        // A refresh token created outside a login has no family: its chain is named after it.
+        let session = claims.fam.as_deref().unwrap_or(jti);
+        let config = self.config();
+        let mint = |token_type, pinned: Pinned| {
+            let opts = TokenOptions::new()
+                .family(session)
+                .claims(claims.custom.clone())
+                .pinned(pinned);
+            self.create_token(token_type, claims.sub.clone(), opts)
+                .map_err(|e| {
+                    tracing::error!(target: "authjwt::refresh", error = %e, "a refreshed token could not be created");
+                    AuthError::Misconfigured("a refreshed token could not be signed")
+                })
+        };
+        // The session keeps its CSRF value, so a tab that read it before another tab's
+        // refresh landed still matches. The access token is minted before the rotation is
+        // decided: its `iat` is then never after a revoke-all the decision did not see.
+        let csrf = claims.csrf.clone();
+        let access = mint(
+            TokenType::Access,
+            Pinned {
+                csrf: csrf.as_deref().map(access_csrf_for),
+                ..Pinned::default()
+            },
+        )?;
+        let now_ms = now_ms();
+        let successor = random_id();
+        let pin = |jti: String, rotated_at_ms: u64, signature| Pinned {
+            issued_at: Some(rotated_at_ms / 1000),
+            jti: Some(jti),
+            csrf: csrf.clone(),
+            signature,
+        };
+        let refresh = mint(TokenType::Refresh, pin(successor.clone(), now_ms, None))?;
+        let Some(store) = self.store() else {
+            return Ok(RefreshedTokens {
+                used,
+                access,
+                refresh,
+            });
+        };
+        let signature = config
+            .keys
+            .signing_key()
+            .randomized()
+            .then(|| refresh.signature());
+        let request = RotationRequest {
+            session,
+            presented: jti,
+            subject: &claims.sub,
+            issued_at: claims.iat,
+            presented_expires_at: config.revocation_expiry(claims.exp),
+            successor: &successor,
+            signature: signature.as_deref(),
+            now_ms,
+            window_ms: config.refresh_reuse_window_ms,
+            expires_at: config.revocation_expiry(refresh.expires_at()),
+        };
+        let decision = store.rotate(&request).await.map_err(|e| unavailable(&e))?;
+        let refresh = match decision {
+            Rotation::Rotated => refresh,
+            Rotation::Replayed(s) => {
+                tracing::debug!(target: "authjwt::refresh", subject = %claims.sub, session, "refresh token presented again within the reuse window: same successor");
+                mint(TokenType::Refresh, pin(s.jti, s.rotated_at_ms, s.signature))?
+            }
+            Rotation::Reused => {
+                tracing::warn!(target: "authjwt::revocation", subject = %claims.sub, session, "refresh token reused outside the reuse window; the session was ended");
+                let until = now().saturating_add(config.longest_lifetime());
+                store
+                    .revoke_family(session, until)
                     .await
                     .map_err(|e| unavailable(&e))?;
-            if !first_use {
-                // Reuse (or a lost race with a concurrent refresh): end the whole session.
-                if let Some(family) = &claims.fam {
-                    let until = now().saturating_add(self.config().longest_lifetime());
-                    store
-                        .revoke_family(family, until)
-                        .await
-                        .map_err(|e| unavailable(&e))?;
-                    tracing::warn!(
-                        target: "authjwt::revocation",
-                        "refresh token reuse detected; the token family was revoked"
-                    );
-                }
-                return Err(AuthError::TokenRevoked);
+                return Err(AuthError::RefreshTokenReused);
             }
-        }
-        let subject = claims.sub.clone();
-        let family = claims.fam.clone().unwrap_or_else(random_id);
-        let custom = claims.custom.clone();
-        let created = |token_type, custom: T| {
-            let opts = TokenOptions::new().family(family.clone()).claims(custom);
-            self.create_token(token_type, subject.clone(), opts)
+            _ => return Err(AuthError::TokenRevoked),
         };
-        let internal = |_| AuthError::Misconfigured("a refreshed token could not be signed");
-        let access = created(TokenType::Access, custom.clone()).map_err(internal)?;
-        let refresh = created(TokenType::Refresh, custom).map_err(internal)?;
         Ok(RefreshedTokens {
             used,
             access,
@@ -399,9 +468,14 @@ impl Auth {
         old: &Claims<CustomMap>,
     ) -> Option<SetCookies> {
         let family = old.fam.clone()?;
+        // The session's CSRF value stays: tabs that read it keep matching.
         let opts = TokenOptions::new()
             .family(family)
-            .claims(old.custom.clone());
+            .claims(old.custom.clone())
+            .pinned(Pinned {
+                csrf: old.csrf.clone(),
+                ..Pinned::default()
+            });
         let new = self
             .create_token(TokenType::Access, old.sub.clone(), opts)
             .ok()?;

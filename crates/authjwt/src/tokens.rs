@@ -23,6 +23,13 @@ pub(crate) fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 /// 128 random bits, base64url: for `jti`, `csrf` and family ids.
 pub(crate) fn random_id() -> String {
     let mut bytes = [0u8; 16];
@@ -55,6 +62,10 @@ pub enum TokenError {
     /// Custom claims must serialize to a JSON object.
     #[error("custom claims must serialize to a JSON object: {0}")]
     Claims(String),
+    /// A successor's signature stored with its rotation does not verify with the signing key
+    /// (the store's record was altered, or the key changed since the rotation).
+    #[error("the signature stored with a refresh rotation does not verify")]
+    StoredSignature,
     /// An extra header uses a name the library owns.
     #[error("header {0:?} is reserved (alg, kid, typ and crit are set by the library)")]
     ReservedHeader(String),
@@ -114,6 +125,21 @@ pub struct TokenOptions<T = NoCustomClaims> {
     custom: T,
     headers: Vec<(String, serde_json::Value)>,
     family: Option<String>,
+    /// Set by refresh rotation: the parts of a successor that every instance must produce
+    /// identically.
+    pinned: Pinned,
+}
+
+/// What refresh rotation fixes in a token instead of taking it from the clock and the RNG:
+/// a successor is reproduced from its stored rotation, and a session keeps its CSRF value.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pinned {
+    pub(crate) issued_at: Option<u64>,
+    pub(crate) jti: Option<String>,
+    pub(crate) csrf: Option<String>,
+    /// A signature stored with the rotation, for algorithms whose signatures are randomized
+    /// (ECDSA, RSA-PSS): re-signing would give another token value.
+    pub(crate) signature: Option<Vec<u8>>,
 }
 
 impl Default for TokenOptions<NoCustomClaims> {
@@ -142,6 +168,7 @@ impl TokenOptions<NoCustomClaims> {
             custom: NoCustomClaims {},
             headers: Vec::new(),
             family: None,
+            pinned: Pinned::default(),
         }
     }
 }
@@ -227,6 +254,7 @@ impl<T> TokenOptions<T> {
             custom,
             headers: self.headers,
             family: self.family,
+            pinned: self.pinned,
         }
     }
 
@@ -264,6 +292,12 @@ impl<T> TokenOptions<T> {
     /// ```
     pub fn family(mut self, family: impl Into<String>) -> Self {
         self.family = Some(family.into());
+        self
+    }
+
+    /// Fixes what refresh rotation must reproduce (time, id, CSRF value, signature).
+    pub(crate) fn pinned(mut self, pinned: Pinned) -> Self {
+        self.pinned = pinned;
         self
     }
 }
@@ -423,6 +457,12 @@ impl IssuedToken {
     pub fn family(&self) -> Option<&str> {
         self.family.as_deref()
     }
+
+    /// The raw signature bytes (the third segment, decoded).
+    pub(crate) fn signature(&self) -> Vec<u8> {
+        let s64 = self.encoded.rsplit('.').next().unwrap_or_default();
+        URL_SAFE_NO_PAD.decode(s64).unwrap_or_default()
+    }
 }
 
 #[derive(Serialize)]
@@ -497,10 +537,17 @@ impl Config {
         {
             return Err(TokenError::LifetimeTooLong { requested, max });
         }
-        let iat = now();
+        let Pinned {
+            issued_at,
+            jti,
+            csrf,
+            signature,
+        } = opts.pinned;
+        let iat = issued_at.unwrap_or_else(now);
         let exp = lifetime.map(|d| iat.saturating_add(d.as_secs()));
-        let jti = random_id();
-        let csrf = self.csrf_protect().then(random_id);
+        let jti = jti.unwrap_or_else(random_id);
+        // A session keeps one CSRF value across rotations; without it, a fresh one.
+        let csrf = self.csrf_protect().then(|| csrf.unwrap_or_else(random_id));
         let claims = Claims {
             sub: subject,
             iat,
@@ -534,7 +581,12 @@ impl Config {
         }
         encoded.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut encoded);
-        let signature = key.sign(encoded.as_bytes())?;
+        let signature = match signature {
+            // Stored by the instance that rotated first: checked, never trusted blindly.
+            Some(stored) if key.verifies(encoded.as_bytes(), &stored) => stored,
+            Some(_) => return Err(TokenError::StoredSignature),
+            None => key.sign(encoded.as_bytes())?,
+        };
         encoded.push('.');
         URL_SAFE_NO_PAD.encode_string(&signature, &mut encoded);
 

@@ -18,12 +18,18 @@ use authjwt::{Auth, AuthRejection, Config, NoCustomClaims, Protection, SetCookie
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
 fn auth_with(access_expires: Duration) -> Auth {
+    auth_with_window(access_expires, Duration::from_secs(30))
+}
+
+/// `window` is the refresh reuse window; `Duration::ZERO` is strict rotation.
+fn auth_with_window(access_expires: Duration, window: Duration) -> Auth {
     Auth::new(
         Config::builder()
             .secret(SECRET)
             .token_location([TokenLocation::Cookies])
             .cookie_secure(false)
             .access_expires(access_expires)
+            .refresh_reuse_window(window)
             .build()
             .unwrap(),
     )
@@ -233,8 +239,8 @@ async fn logout_with_an_expired_access_token_uses_the_refresh_csrf() {
 }
 
 #[actix_web::test]
-async fn refresh_rotates_and_detects_reuse() {
-    let auth = auth_with(Duration::from_secs(900));
+async fn strict_refresh_rotates_and_detects_reuse() {
+    let auth = auth_with_window(Duration::from_secs(900), Duration::ZERO);
     let app = app(&auth).await;
     let mut jar = logged_in(&app).await;
     let before = jar.clone();
@@ -265,7 +271,7 @@ async fn refresh_rotates_and_detects_reuse() {
     let r = send(&app, &mut jar, "GET", "/protected", None).await;
     assert_eq!(r.status, StatusCode::OK);
 
-    // The old refresh token comes back (stolen copy): reuse revokes the whole family.
+    // The old refresh token comes back (stolen copy): strict rotation ends the whole session.
     let mut thief = before;
     let r = send(
         &app,
@@ -276,7 +282,7 @@ async fn refresh_rotates_and_detects_reuse() {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(r.body.contains("token_revoked"), "{}", r.body);
+    assert!(r.body.contains("refresh_token_reused"), "{}", r.body);
     let r = send(&app, &mut jar, "GET", "/protected", None).await;
     assert_eq!(
         r.status,

@@ -20,12 +20,18 @@ use tower::ServiceExt;
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
 fn auth_with(access_expires: Duration) -> Auth {
+    auth_with_window(access_expires, Duration::from_secs(30))
+}
+
+/// `window` is the refresh reuse window; `Duration::ZERO` is strict rotation.
+fn auth_with_window(access_expires: Duration, window: Duration) -> Auth {
     Auth::new(
         Config::builder()
             .secret(SECRET)
             .token_location([TokenLocation::Cookies])
             .cookie_secure(false)
             .access_expires(access_expires)
+            .refresh_reuse_window(window)
             .build()
             .unwrap(),
     )
@@ -243,8 +249,8 @@ async fn other_sessions_of_the_same_user_survive_logout() {
 }
 
 #[tokio::test]
-async fn refresh_rotates_and_detects_reuse() {
-    let auth = auth_with(Duration::from_secs(900));
+async fn strict_refresh_rotates_and_detects_reuse() {
+    let auth = auth_with_window(Duration::from_secs(900), Duration::ZERO);
     let app = app(&auth);
     let mut jar = logged_in(&app).await;
     let before = jar.clone();
@@ -280,7 +286,7 @@ async fn refresh_rotates_and_detects_reuse() {
         StatusCode::OK
     );
 
-    // The old refresh token comes back (stolen copy): reuse revokes the whole family.
+    // The old refresh token comes back (stolen copy): strict rotation ends the whole session.
     let mut thief = before;
     let (status, body, _) = send(
         &app,
@@ -291,7 +297,7 @@ async fn refresh_rotates_and_detects_reuse() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(body.contains("token_revoked"), "{body}");
+    assert!(body.contains("refresh_token_reused"), "{body}");
     let (status, body, _) = send(&app, &mut jar, "GET", "/protected", None).await;
     assert_eq!(
         status,
@@ -311,8 +317,8 @@ async fn refresh_rotates_and_detects_reuse() {
 }
 
 #[tokio::test]
-async fn concurrent_refreshes_with_one_token_never_yield_two_live_sessions() {
-    let auth = auth_with(Duration::from_secs(900));
+async fn strict_concurrent_refreshes_with_one_token_never_yield_two_live_sessions() {
+    let auth = auth_with_window(Duration::from_secs(900), Duration::ZERO);
     let app = app(&auth);
     for _ in 0..20 {
         let jar = logged_in(&app).await;
@@ -322,14 +328,153 @@ async fn concurrent_refreshes_with_one_token_never_yield_two_live_sessions() {
             send(&app, &mut b, "POST", "/refresh", Some("csrf_refresh_token"))
         );
         let ok = [&ra, &rb].iter().filter(|r| r.0 == StatusCode::OK).count();
-        assert!(ok <= 1, "two refreshes succeeded");
+        assert_eq!(ok, 1, "strict rotation: exactly one refresh succeeds");
+        let loser = if ra.0 == StatusCode::OK { &rb } else { &ra };
+        assert!(loser.1.contains("refresh_token_reused"), "{}", loser.1);
         let live_a = send(&app, &mut a, "GET", "/protected", None).await.0 == StatusCode::OK;
         let live_b = send(&app, &mut b, "GET", "/protected", None).await.0 == StatusCode::OK;
         assert!(
-            !(live_a && live_b),
-            "two live sessions from one refresh token"
+            !live_a && !live_b,
+            "strict rotation: the race ends the session"
         );
     }
+}
+
+#[tokio::test]
+async fn a_replay_within_the_window_gets_the_same_successor_and_an_older_token_ends_the_session() {
+    let auth = auth_with(Duration::from_secs(900));
+    let app = app(&auth);
+    let mut jar = logged_in(&app).await;
+    let before = jar.clone();
+
+    let (status, _, headers) = send(
+        &app,
+        &mut jar,
+        "POST",
+        "/refresh",
+        Some("csrf_refresh_token"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get_all("set-cookie").iter().count(), 4);
+    assert_ne!(
+        jar.get("refresh_token_cookie"),
+        before.get("refresh_token_cookie")
+    );
+    // The session keeps its CSRF values, and they stay distinct.
+    for csrf in ["csrf_access_token", "csrf_refresh_token"] {
+        assert_eq!(jar.get(csrf), before.get(csrf), "{csrf}");
+    }
+    assert_ne!(jar.get("csrf_access_token"), jar.get("csrf_refresh_token"));
+
+    // A second tab (or a retry after a lost answer) presents the same token: 200, the same
+    // successor, all four cookies set again.
+    let mut tab = before.clone();
+    let (status, _, headers) = send(
+        &app,
+        &mut tab,
+        "POST",
+        "/refresh",
+        Some("csrf_refresh_token"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get_all("set-cookie").iter().count(), 4);
+    assert_eq!(
+        tab.get("refresh_token_cookie"),
+        jar.get("refresh_token_cookie")
+    );
+    assert_eq!(tab.get("csrf_access_token"), jar.get("csrf_access_token"));
+    let (status, body, _) = send(&app, &mut tab, "GET", "/protected", None).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "user1"));
+    // A post with the CSRF value read before the refresh still matches the new access token.
+    assert_eq!(
+        send(&app, &mut jar, "GET", "/protected", None).await.0,
+        StatusCode::OK
+    );
+
+    // The chain goes on; the first token is now older than the previous one: reuse.
+    let (status, _, _) = send(
+        &app,
+        &mut jar,
+        "POST",
+        "/refresh",
+        Some("csrf_refresh_token"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut thief = before;
+    let (status, body, _) = send(
+        &app,
+        &mut thief,
+        "POST",
+        "/refresh",
+        Some("csrf_refresh_token"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("refresh_token_reused"), "{body}");
+    for (method, uri, csrf) in [
+        ("GET", "/protected", None),
+        ("POST", "/refresh", Some("csrf_refresh_token")),
+    ] {
+        let (status, body, _) = send(&app, &mut jar, method, uri, csrf).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert!(body.contains("token_revoked"), "{uri}: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_concurrent_refreshes_of_one_token_all_get_the_one_successor() {
+    let auth = auth_with(Duration::from_secs(900));
+    let app = app(&auth);
+    let (mut successes, mut rounds) = (0, 0);
+    for _ in 0..20 {
+        let jar = logged_in(&app).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..64 {
+            let (app, mut jar) = (app.clone(), jar.clone());
+            tasks.spawn(async move {
+                let (status, body, _) = send(
+                    &app,
+                    &mut jar,
+                    "POST",
+                    "/refresh",
+                    Some("csrf_refresh_token"),
+                )
+                .await;
+                (status, body, jar)
+            });
+        }
+        let mut successors = std::collections::HashSet::new();
+        let mut last = None;
+        while let Some(done) = tasks.join_next().await {
+            let (status, body, jar) = done.unwrap();
+            assert_eq!(status, StatusCode::OK, "{body}");
+            successes += 1;
+            successors.insert(jar.get("refresh_token_cookie"));
+            last = Some(jar);
+        }
+        assert_eq!(successors.len(), 1, "one successor per refresh token");
+        let mut jar = last.unwrap();
+        assert_eq!(
+            send(&app, &mut jar, "GET", "/protected", None).await.0,
+            StatusCode::OK
+        );
+        let (status, _, _) = send(
+            &app,
+            &mut jar,
+            "POST",
+            "/refresh",
+            Some("csrf_refresh_token"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "the session goes on");
+        rounds += 1;
+    }
+    println!(
+        "{rounds} rounds of 64 concurrent refreshes: {successes} answers 200, one successor each"
+    );
 }
 
 #[tokio::test]

@@ -22,9 +22,10 @@ fn rss_kib() -> u64 {
 
 /// A million revocations, all live at once, then expired; returns the RSS (KiB) measured
 /// while all of them were live: the footprint of a million entries.
-async fn cycle(store: &MemoryStore, round: u32) -> u64 {
-    // Far enough ahead that none expires while the million goes in.
-    let exp = now() + 4;
+async fn cycle(store: &MemoryStore, round: u32, insert_secs: u64) -> u64 {
+    // Far enough ahead that none expires while the million goes in, however slow the build
+    // and however busy the machine (a debug build on two loaded cores takes seconds).
+    let exp = now() + 2 + insert_secs * 2;
     let probe_jti = format!("{round}-7");
     let probe = TokenRef {
         jti: &probe_jti,
@@ -61,12 +62,20 @@ async fn a_million_expiring_revocations_leave_memory_flat() {
     // store must hold nothing afterwards (checked exactly in `cycle`), and the process must
     // plateau. RSS is the allocator's view, so rounds 2 and 4 are compared with a margin that
     // a leak of even half a round would exceed.
+    // How long a million inserts take here, measured on a throwaway store.
+    let probe = MemoryStore::new();
+    let started = std::time::Instant::now();
+    for i in 0..100_000u32 {
+        probe.revoke_jti(&format!("p-{i}"), u64::MAX).await.unwrap();
+    }
+    let insert_secs = u64::try_from(started.elapsed().as_millis() / 100).unwrap() + 1;
+    drop(probe);
     let rss_before = rss_kib();
     let store = MemoryStore::new();
     let mut rss = Vec::new();
     let mut live = Vec::new();
     for round in 0..4 {
-        live.push(cycle(&store, round).await);
+        live.push(cycle(&store, round, insert_secs).await);
         rss.push(rss_kib());
     }
     println!("RSS with a million live (KiB): {live:?}");

@@ -27,10 +27,16 @@ use tower::ServiceExt;
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
 fn auth(store: RedisStore) -> Auth {
+    auth_with_window(store, Duration::from_secs(30))
+}
+
+/// `Duration::ZERO`: strict rotation.
+fn auth_with_window(store: RedisStore, window: Duration) -> Auth {
     Auth::new(
         Config::builder()
             .secret(SECRET)
             .token_location([TokenLocation::Headers])
+            .refresh_reuse_window(window)
             .revocation_store(Arc::new(store))
             .build()
             .unwrap(),
@@ -191,9 +197,10 @@ async fn outage_fails_closed_and_recovery_loses_no_revocation() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_refreshes_at_two_instances_yield_at_most_one_live_family() {
+async fn strict_concurrent_refreshes_at_two_instances_yield_at_most_one_live_family() {
     let server = RedisServer::start();
-    let (a, b) = (auth(connect(&server).await), auth(connect(&server).await));
+    let strict = async || auth_with_window(connect(&server).await, Duration::ZERO);
+    let (a, b) = (strict().await, strict().await);
     for round in 0..10 {
         let login = a.create_login_tokens(format!("u{round}")).unwrap();
         let parts = || {

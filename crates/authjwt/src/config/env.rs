@@ -195,6 +195,9 @@ pub(super) fn builder_from(
     if let Some(v) = get("JWT_AUDIENCE") {
         b = b.audience(parse_list(&v));
     }
+    if let Some(v) = get("JWT_REFRESH_REUSE_WINDOW") {
+        b = b.refresh_reuse_window(parse_secs("JWT_REFRESH_REUSE_WINDOW", &v)?);
+    }
     Ok(b)
 }
 
@@ -240,8 +243,10 @@ mod tests {
             ("JWT_REFRESH_CSRF_COOKIE_NAME", "cr"),
             ("JWT_ACCESS_CSRF_HEADER_NAME", "X-A"),
             ("JWT_REFRESH_CSRF_HEADER_NAME", "X-R"),
+            ("JWT_REFRESH_REUSE_WINDOW", "5"),
         ])
         .unwrap();
+        assert_eq!(c.refresh_reuse_window(), Duration::from_secs(5));
         assert_eq!(
             c.token_location(),
             [TokenLocation::Headers, TokenLocation::Cookies]
@@ -303,5 +308,9 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(e, ConfigError::CookiesWithoutCsrf);
+        let e = from(&[SECRET, ("JWT_REFRESH_REUSE_WINDOW", "301")]).unwrap_err();
+        assert!(matches!(e, ConfigError::ReuseWindowTooLong { .. }));
+        let e = from(&[SECRET, ("JWT_REFRESH_REUSE_WINDOW", "30s")]).unwrap_err();
+        assert!(e.to_string().contains("JWT_REFRESH_REUSE_WINDOW"), "{e}");
     }
 }

@@ -14,7 +14,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
 
-use super::{RevocationStore, StoreError, TokenRef};
+use super::rotation::{Record, decide};
+use super::{RevocationStore, Rotation, RotationRequest, StoreError, TokenRef};
 use crate::tokens::now;
 
 /// Shards per table: lookups of different tokens rarely share a lock.
@@ -32,23 +33,47 @@ struct Entry {
     expires_at: u64,
 }
 
-impl Entry {
+/// What a table holds: something that may be forgotten after a given second.
+trait Expiring: Clone {
+    fn expires_at(&self) -> u64;
+
     /// Held through the whole second `expires_at`, so a check racing the clock's tick
     /// cannot miss it.
-    fn live(self, now: u64) -> bool {
-        self.expires_at >= now
+    fn live(&self, now: u64) -> bool {
+        self.expires_at() >= now
     }
 }
 
-#[derive(Debug, Default)]
-struct Shard {
-    entries: HashMap<Arc<str>, Entry>,
+impl Expiring for Entry {
+    fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+}
+
+impl Expiring for Record {
+    fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+}
+
+#[derive(Debug)]
+struct Shard<V> {
+    entries: HashMap<Arc<str>, V>,
     /// Every (expiry, key) an entry was written with, soonest first. An item whose entry has
     /// since been extended is stale and skipped when it comes up.
     expiries: BinaryHeap<Reverse<(u64, Arc<str>)>>,
 }
 
-impl Shard {
+impl<V> Default for Shard<V> {
+    fn default() -> Self {
+        Self {
+            entries: HashMap::new(),
+            expiries: BinaryHeap::new(),
+        }
+    }
+}
+
+impl<V: Expiring> Shard<V> {
     /// Drops up to `limit` expired entries; returns how many went.
     fn sweep(&mut self, now: u64, limit: usize) -> usize {
         let mut dropped = 0;
@@ -62,7 +87,7 @@ impl Shard {
             let Some(Reverse((expires_at, key))) = self.expiries.pop() else {
                 break;
             };
-            let current = self.entries.get(&key).map(|e| e.expires_at);
+            let current = self.entries.get(&key).map(Expiring::expires_at);
             if current == Some(expires_at) {
                 self.entries.remove(&key);
                 dropped += 1;
@@ -80,15 +105,15 @@ impl Shard {
     }
 }
 
-/// One kind of revocation (by jti, family or subject).
+/// One kind of revocation (by jti, family or subject), or the sessions' rotation records.
 #[derive(Debug)]
-struct Table {
-    shards: Box<[RwLock<Shard>]>,
+struct Table<V> {
+    shards: Box<[RwLock<Shard<V>>]>,
     /// Entries held, expired or not: zero lets a lookup skip the table without a lock.
     len: AtomicUsize,
 }
 
-impl Table {
+impl<V: Expiring> Table<V> {
     fn new() -> Self {
         Self {
             shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
@@ -98,14 +123,14 @@ impl Table {
 
     /// Keys are token ids, family ids and subjects; the shard only spreads lock traffic (each
     /// shard's map keeps std's keyed hash against collisions), so a cheap mix is enough.
-    fn shard(&self, key: &str) -> &RwLock<Shard> {
+    fn shard(&self, key: &str) -> &RwLock<Shard<V>> {
         let mixed = key.bytes().fold(0x811c_9dc5_u32, |h, b| {
             (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
         });
         &self.shards[(mixed as usize) % SHARDS]
     }
 
-    fn get(&self, key: &str) -> Option<Entry> {
+    fn get(&self, key: &str) -> Option<V> {
         if self.len.load(Ordering::Acquire) == 0 {
             return None;
         }
@@ -113,16 +138,16 @@ impl Table {
             .shard(key)
             .read()
             .unwrap_or_else(PoisonError::into_inner);
-        shard.entries.get(key).copied()
+        shard.entries.get(key).cloned()
     }
 
-    fn live(&self, key: &str) -> Option<Entry> {
+    fn live(&self, key: &str) -> Option<V> {
         self.get(key).filter(|e| e.live(now()))
     }
 
-    /// Writes the entry `update` makes from the live one (if any); `update` returns `None`
-    /// to leave the shard as it is. Returns whether it wrote.
-    fn upsert(&self, key: &str, update: impl FnOnce(Option<Entry>) -> Option<Entry>) -> bool {
+    /// Writes the value `update` makes from the live one (if any), under the shard's lock;
+    /// `update` returns `None` to leave the shard as it is, and a result handed back.
+    fn upsert<R>(&self, key: &str, update: impl FnOnce(Option<&V>) -> (Option<V>, R)) -> R {
         let now = now();
         let mut shard = self
             .shard(key)
@@ -133,16 +158,17 @@ impl Table {
         let existing = shard
             .entries
             .get_key_value(key)
-            .map(|(k, e)| (Arc::clone(k), *e));
-        let live = existing.as_ref().map(|&(_, e)| e).filter(|e| e.live(now));
-        let Some(entry) = update(live) else {
-            return false;
+            .map(|(k, e)| (Arc::clone(k), e.expires_at()));
+        let live = shard.entries.get(key).filter(|e| e.live(now));
+        let (write, result) = update(live);
+        let Some(entry) = write else {
+            return result;
         };
         let key = match existing {
             // Every entry has an item queued with its current expiry: unchanged, it stands.
-            Some((key, old)) if old.expires_at == entry.expires_at => {
+            Some((key, old)) if old == entry.expires_at() => {
                 shard.entries.insert(key, entry);
-                return true;
+                return result;
             }
             Some((key, _)) => key,
             None => {
@@ -152,9 +178,9 @@ impl Table {
         };
         shard
             .expiries
-            .push(Reverse((entry.expires_at, Arc::clone(&key))));
+            .push(Reverse((entry.expires_at(), Arc::clone(&key))));
         shard.entries.insert(key, entry);
-        true
+        result
     }
 
     /// Drops every expired entry and counts what is left.
@@ -171,9 +197,11 @@ impl Table {
 
 #[derive(Debug)]
 struct Tables {
-    jtis: Table,
-    families: Table,
-    subjects: Table,
+    jtis: Table<Entry>,
+    families: Table<Entry>,
+    subjects: Table<Entry>,
+    /// One rotation record per session that has been refreshed (see `rotation.rs`).
+    rotations: Table<Record>,
 }
 
 /// Revocations kept in this process (the default store). Each entry is dropped once the
@@ -198,11 +226,12 @@ pub struct MemoryStore {
 
 impl std::fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let count = |t: &Table| t.len.load(Ordering::Relaxed);
+        let t = &self.tables;
         f.debug_struct("MemoryStore")
-            .field("jtis", &count(&self.tables.jtis))
-            .field("families", &count(&self.tables.families))
-            .field("subjects", &count(&self.tables.subjects))
+            .field("jtis", &t.jtis.len.load(Ordering::Relaxed))
+            .field("families", &t.families.len.load(Ordering::Relaxed))
+            .field("subjects", &t.subjects.len.load(Ordering::Relaxed))
+            .field("sessions", &t.rotations.len.load(Ordering::Relaxed))
             .finish()
     }
 }
@@ -232,18 +261,21 @@ impl MemoryStore {
                 jtis: Table::new(),
                 families: Table::new(),
                 subjects: Table::new(),
+                rotations: Table::new(),
             }),
         }
     }
 
-    /// The number of entries held, after dropping expired ones.
+    /// The number of entries held (revocations and sessions' rotation records), after
+    /// dropping expired ones.
     ///
     /// ```
     /// assert_eq!(authjwt::MemoryStore::new().len(), 0);
     /// ```
     pub fn len(&self) -> u64 {
         let t = &self.tables;
-        let held = t.jtis.settle() + t.families.settle() + t.subjects.settle();
+        let held =
+            t.jtis.settle() + t.families.settle() + t.subjects.settle() + t.rotations.settle();
         u64::try_from(held).unwrap_or(u64::MAX)
     }
 
@@ -282,43 +314,68 @@ impl MemoryStore {
 
     pub(crate) fn insert_jti(&self, jti: &str, expires_at: u64) {
         self.tables.jtis.upsert(jti, |old| {
-            Some(Entry {
+            let expires_at = old.map_or(expires_at, |e| e.expires_at.max(expires_at));
+            let entry = Entry {
                 cutoff: 0,
-                expires_at: old.map_or(expires_at, |e| e.expires_at.max(expires_at)),
-            })
+                expires_at,
+            };
+            (Some(entry), ())
         });
     }
 
     pub(crate) fn insert_family(&self, family: &str, expires_at: u64) {
         self.tables.families.upsert(family, |old| {
-            Some(Entry {
+            let expires_at = old.map_or(expires_at, |e| e.expires_at.max(expires_at));
+            let entry = Entry {
                 cutoff: 0,
-                expires_at: old.map_or(expires_at, |e| e.expires_at.max(expires_at)),
-            })
+                expires_at,
+            };
+            (Some(entry), ())
         });
     }
 
     pub(crate) fn insert_subject(&self, subject: &str, cutoff: u64, expires_at: u64) {
         // Keep the latest cutoff if revoke-all is called repeatedly.
         self.tables.subjects.upsert(subject, |old| {
-            Some(match old {
+            let entry = match old {
                 Some(e) => Entry {
                     cutoff: e.cutoff.max(cutoff),
                     expires_at: e.expires_at.max(expires_at),
                 },
                 None => Entry { cutoff, expires_at },
-            })
+            };
+            (Some(entry), ())
         });
     }
 
     /// Inserts the jti unless a live entry holds it; `true` when this call inserted it.
     pub(crate) fn insert_jti_if_absent(&self, jti: &str, expires_at: u64) -> bool {
         self.tables.jtis.upsert(jti, |old| match old {
-            Some(_) => None,
-            None => Some(Entry {
-                cutoff: 0,
-                expires_at,
-            }),
+            Some(_) => (None, false),
+            None => {
+                let entry = Entry {
+                    cutoff: 0,
+                    expires_at,
+                };
+                (Some(entry), true)
+            }
+        })
+    }
+
+    /// The rotation decision, under the session record's lock. The revocations are read
+    /// under that lock too, so a logout or revoke-all that returned before is always seen.
+    fn rotate_now(&self, request: &RotationRequest<'_>) -> Rotation {
+        let token = TokenRef {
+            jti: request.presented,
+            family: Some(request.session),
+            subject: request.subject,
+            issued_at: request.issued_at,
+        };
+        self.tables.rotations.upsert(request.session, |record| {
+            if self.check(&token) {
+                return (None, Rotation::Ended);
+            }
+            decide(record, request)
         })
     }
 }
@@ -355,6 +412,10 @@ impl RevocationStore for MemoryStore {
 
     async fn consume(&self, jti: &str, expires_at: u64) -> Result<bool, StoreError> {
         Ok(self.insert_jti_if_absent(jti, expires_at))
+    }
+
+    async fn rotate(&self, request: &RotationRequest<'_>) -> Result<Rotation, StoreError> {
+        Ok(self.rotate_now(request))
     }
 }
 
@@ -436,7 +497,7 @@ mod tests {
 
     #[test]
     fn a_write_drops_a_bounded_batch_of_expired_entries() {
-        let mut shard = Shard::default();
+        let mut shard = Shard::<Entry>::default();
         let now = now();
         for i in 0..100u64 {
             let key: Arc<str> = Arc::from(format!("old-{i}").as_str());

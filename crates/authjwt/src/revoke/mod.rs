@@ -12,6 +12,7 @@ use async_trait::async_trait;
 mod memory;
 #[cfg(feature = "redis")]
 pub mod redis;
+mod rotation;
 
 pub use memory::MemoryStore;
 
@@ -121,4 +122,115 @@ pub trait RevocationStore: fmt::Debug + Send + Sync + 'static {
     /// use and `false` if it had already been used or revoked, so that of two concurrent
     /// refreshes with the same token exactly one wins.
     async fn consume(&self, jti: &str, expires_at: u64) -> Result<bool, StoreError>;
+
+    /// Decides one refresh of a session: the rotation state machine (see [`Rotation`]).
+    ///
+    /// A store keeps one record per session: the current refresh token's id, the one it
+    /// succeeded, when that rotation happened (and, for randomized signature algorithms, the
+    /// successor's signature). The decision must be atomic per session, also across the
+    /// instances sharing the store: of many concurrent calls for one token, exactly one may
+    /// answer [`Rotation::Rotated`]. A call whose own earlier attempt already rotated (its
+    /// `successor` is the record's current id: a retry after a lost reply) answers
+    /// [`Rotation::Rotated`] again, never [`Rotation::Reused`].
+    ///
+    /// The default implementation is strict rotation without a reuse window, built on
+    /// [`RevocationStore::is_revoked`] and [`RevocationStore::consume`], so a store written
+    /// for an earlier release stays safe: a second presentation ends the session.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{MemoryStore, RevocationStore, Rotation, RotationRequest};
+    /// let store = MemoryStore::new();
+    /// let now_ms = 1_700_000_000_000;
+    /// let first = RotationRequest {
+    ///     session: "login-42", presented: "r0", subject: "user1", issued_at: 1_699_999_000,
+    ///     presented_expires_at: 4_102_444_800, successor: "r1", signature: None,
+    ///     now_ms, window_ms: 30_000, expires_at: 4_102_444_800,
+    /// };
+    /// assert_eq!(store.rotate(&first).await?, Rotation::Rotated);
+    /// // Another tab presents r0 a second later: the same successor, r1.
+    /// let again = RotationRequest { successor: "r1-bis", now_ms: now_ms + 1_000, ..first };
+    /// let Rotation::Replayed(successor) = store.rotate(&again).await? else { panic!() };
+    /// assert_eq!(successor.jti, "r1");
+    /// // r0 a minute later is reuse: the session is ended.
+    /// let late = RotationRequest { successor: "r1-ter", now_ms: now_ms + 60_000, ..first };
+    /// assert_eq!(store.rotate(&late).await?, Rotation::Reused);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    async fn rotate(&self, request: &RotationRequest<'_>) -> Result<Rotation, StoreError> {
+        let token = TokenRef {
+            jti: request.presented,
+            family: Some(request.session),
+            subject: request.subject,
+            issued_at: request.issued_at,
+        };
+        if self.is_revoked(&token).await? {
+            return Ok(Rotation::Ended);
+        }
+        if self
+            .consume(request.presented, request.presented_expires_at)
+            .await?
+        {
+            Ok(Rotation::Rotated)
+        } else {
+            Ok(Rotation::Reused)
+        }
+    }
+}
+
+/// One refresh presented to [`RevocationStore::rotate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RotationRequest<'a> {
+    /// The session's id (the refresh family, one per login).
+    pub session: &'a str,
+    /// The presented refresh token's `jti`.
+    pub presented: &'a str,
+    /// The presented token's subject.
+    pub subject: &'a str,
+    /// The presented token's `iat`, seconds since the Unix epoch.
+    pub issued_at: u64,
+    /// Until when a revocation of the presented token must be kept (its `exp` plus leeway).
+    pub presented_expires_at: u64,
+    /// The id proposed for the successor, unique to this call: it becomes current when the
+    /// presented token is.
+    pub successor: &'a str,
+    /// The proposed successor's signature, to store with it when signatures are randomized.
+    pub signature: Option<&'a [u8]>,
+    /// The caller's clock, milliseconds since the Unix epoch: the rotation's time.
+    pub now_ms: u64,
+    /// The reuse window in milliseconds (0: strict rotation).
+    pub window_ms: u64,
+    /// Until when the session's record must be kept, seconds since the Unix epoch (the
+    /// successor's expiry plus leeway).
+    pub expires_at: u64,
+}
+
+/// What [`RevocationStore::rotate`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rotation {
+    /// The presented token was the session's current one (or the session had no record yet,
+    /// like a token issued by an earlier release): the proposed successor is now current.
+    Rotated,
+    /// The presented token was rotated less than the window ago: answer with the successor
+    /// it got then.
+    Replayed(Successor),
+    /// The presented token was rotated longer than the window ago, or is older than the
+    /// previous one: the session is now ended in the record; the caller revokes its family.
+    Reused,
+    /// The session had already ended (logout, revocation, reuse).
+    Ended,
+}
+
+/// The successor a rotation recorded, to reproduce it identically.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Successor {
+    /// The successor's `jti`.
+    pub jti: String,
+    /// When the rotation happened, milliseconds since the Unix epoch (the successor's `iat`
+    /// is this in seconds).
+    pub rotated_at_ms: u64,
+    /// The successor's signature when the signing algorithm is randomized.
+    pub signature: Option<Vec<u8>>,
 }

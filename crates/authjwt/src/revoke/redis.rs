@@ -24,15 +24,22 @@ use redis::streams::StreamReadReply;
 use redis::{AsyncCommands, Script, Value};
 use tokio::task::JoinHandle;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
 use super::memory::MemoryStore;
-use super::{RevocationStore, StoreError, TokenRef};
+use super::{RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef};
 use crate::tokens::now;
 
 /// Sets the key to ARGV[2] unless ARGV[1] is "nx" and it exists, expiring at ARGV[3] (ms),
-/// and appends the event to the stream. Returns 1 when written.
+/// and appends the event to the stream. Returns 1 when written. An "nx" write whose value is
+/// already there (its own first attempt, retried after a lost reply: values carry a nonce)
+/// answers 1 again without a second event.
 const WRITE: &str = r"
 if ARGV[1] == 'nx' then
-  if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+  local old = redis.call('GET', KEYS[1])
+  if old == ARGV[2] then return 2 end
+  if old then return 0 end
 end
 local value = ARGV[2]
 if ARGV[1] == 'max' then
@@ -46,6 +53,66 @@ redis.call('SET', KEYS[1], value, 'PXAT', ARGV[3])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'k', KEYS[1], 'v', value)
 return 1
 ";
+
+/// The rotation decision of `rotation.rs`, atomically over the session's record (a hash at
+/// KEYS[1], which alone carries the session's hash tag). ARGV: presented id, proposed
+/// successor id, now (ms), window (ms), keep-until (ms), successor signature (base64url or
+/// empty). Answers `{'rotated'}`, `{'replayed', id, rotated_at_ms, signature}`,
+/// `{'reused'}` or `{'ended'}`.
+const ROTATE: &str = r"
+local function keep_until(at)
+  local current = redis.call('PEXPIRETIME', KEYS[1])
+  if current < 0 or current < tonumber(at) then redis.call('PEXPIREAT', KEYS[1], at) end
+end
+local r = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'at', 'ended', 'sig')
+if r[4] then return {'ended'} end
+if r[1] and r[1] == ARGV[2] then return {'rotated'} end
+if (not r[1]) or r[1] == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'prev', ARGV[1], 'at', ARGV[3], 'sig', ARGV[6])
+  keep_until(ARGV[5])
+  return {'rotated'}
+end
+local age = tonumber(ARGV[3]) - tonumber(r[3])
+if age < 0 then age = 0 end
+if r[2] == ARGV[1] and tonumber(ARGV[4]) > 0 and age <= tonumber(ARGV[4]) then
+  return {'replayed', r[1], r[3], r[5] or ''}
+end
+redis.call('HSET', KEYS[1], 'ended', '1')
+keep_until(ARGV[5])
+return {'reused'}
+";
+
+/// Marks the session's record (KEYS[1]) ended, kept until ARGV[1] (ms) at least.
+const END_SESSION: &str = r"
+redis.call('HSET', KEYS[1], 'ended', '1')
+local current = redis.call('PEXPIRETIME', KEYS[1])
+if current < 0 or current < tonumber(ARGV[1]) then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
+return 1
+";
+
+/// Attempts per write: a connection the manager still held when Redis restarted fails once,
+/// and the next attempt runs on the fresh connection.
+const ATTEMPTS: u32 = 3;
+
+/// Whether a failed command may be sent again: the connection failed (the command may or may
+/// not have run; every write here is idempotent or recognises its own first attempt).
+fn retryable(e: &redis::RedisError) -> bool {
+    e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout()
+}
+
+/// Milliseconds for a `PXAT`, kept through the whole second `expires_at`, like the replica.
+fn expire_ms(expires_at: u64) -> u64 {
+    expires_at
+        .saturating_add(1)
+        .saturating_mul(1000)
+        .min(i64::MAX as u64)
+}
+
+/// A command [`RedisStore::retrying`] may send more than once.
+enum Request<'a> {
+    Script(redis::ScriptInvocation<'a>),
+    Command(redis::Cmd),
+}
 
 /// Settings of a [`RedisStore`].
 ///
@@ -196,6 +263,8 @@ impl RedisStoreBuilder {
             shared,
             writer,
             script: Arc::new(Script::new(WRITE)),
+            rotate: Arc::new(Script::new(ROTATE)),
+            end_session: Arc::new(Script::new(END_SESSION)),
             stream_len: self.stream_len,
             _task: Arc::new(AbortOnDrop(task)),
         })
@@ -221,6 +290,18 @@ impl Shared {
         let confirmed = self.confirmed_ms.load(Ordering::Acquire);
         let bound = u64::try_from(self.max_staleness.as_millis()).unwrap_or(u64::MAX);
         confirmed != 0 && self.elapsed_ms().saturating_sub(confirmed) <= bound
+    }
+
+    /// The key of a session's rotation record: `prefix:rot:{session}`, the braces a hash
+    /// tag so everything about one session lives in one Cluster slot.
+    fn rotation_key(&self, session: &str) -> String {
+        format!("{}:rot:{{{session}}}", self.prefix)
+    }
+
+    /// Whether a key holds a rotation record (not a revocation the replica loads).
+    fn is_rotation_key(&self, key: &str) -> bool {
+        key.strip_prefix(self.prefix.as_str())
+            .is_some_and(|rest| rest.starts_with(":rot:"))
     }
 
     /// Applies one `key → value` revocation to the replica.
@@ -291,7 +372,7 @@ impl Follower {
                 .await?;
             let keys: Vec<String> = keys
                 .into_iter()
-                .filter(|k| *k != self.shared.stream)
+                .filter(|k| *k != self.shared.stream && !self.shared.is_rotation_key(k))
                 .collect();
             if !keys.is_empty() {
                 let values: Vec<Option<String>> = self.con.mget(&keys).await?;
@@ -392,6 +473,8 @@ pub struct RedisStore {
     shared: Arc<Shared>,
     writer: ConnectionManager,
     script: Arc<Script>,
+    rotate: Arc<Script>,
+    end_session: Arc<Script>,
     stream_len: u64,
     _task: Arc<AbortOnDrop>,
 }
@@ -464,29 +547,86 @@ impl RedisStore {
         cutoff: u64,
     ) -> Result<bool, StoreError> {
         let key = format!("{}:{kind}:{id}", self.shared.prefix);
-        // Kept through the whole second `expires_at`, like the replica keeps it.
-        let expire_ms = expires_at
-            .saturating_add(1)
-            .saturating_mul(1000)
-            .min(i64::MAX as u64);
-        let mut con = self.writer.clone();
-        let written: i64 = self
-            .script
-            .key(&key)
+        let mut invocation = self.script.key(&key);
+        invocation
             .key(&self.shared.stream)
             .arg(mode)
             .arg(&value)
-            .arg(expire_ms)
+            .arg(expire_ms(expires_at))
             .arg(self.stream_len)
-            .arg(cutoff)
-            .invoke_async(&mut con)
-            .await
-            .map_err(|e| StoreError::new(format!("Redis write failed: {:?}", e.kind())))?;
-        if written == 1 {
+            .arg(cutoff);
+        let written: i64 = self.retrying("write", &Request::Script(invocation)).await?;
+        if written != 0 {
             // Enforced here at once, without waiting for the stream.
             self.shared.apply(&key, &value);
         }
-        Ok(written == 1)
+        Ok(written != 0)
+    }
+
+    /// Runs `op` on the writer's connection, again on a connection failure (at most
+    /// [`ATTEMPTS`] times, a short pause between), so the first write after Redis restarted
+    /// lands on the fresh connection instead of failing on the dead one.
+    async fn retrying<T: redis::FromRedisValue>(
+        &self,
+        what: &str,
+        request: &Request<'_>,
+    ) -> Result<T, StoreError> {
+        let mut pause = Duration::from_millis(50);
+        let mut attempt = 1;
+        loop {
+            let mut con = self.writer.clone();
+            let result = match request {
+                // Reloads the script when a restarted Redis no longer knows it.
+                Request::Script(invocation) => invocation.invoke_async(&mut con).await,
+                Request::Command(cmd) => cmd.query_async(&mut con).await,
+            };
+            match result {
+                Ok(value) => return Ok(value),
+                Err(e) if attempt < ATTEMPTS && retryable(&e) => {
+                    tracing::debug!(target: "authjwt::revocation", error = ?e.kind(), attempt, "Redis {what} failed on the connection; retrying");
+                    tokio::time::sleep(pause).await;
+                    pause *= 4;
+                    attempt += 1;
+                }
+                Err(e) => {
+                    return Err(StoreError::new(format!(
+                        "Redis {what} failed: {:?}",
+                        e.kind()
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Marks the session's rotation record ended, so no refresh of it succeeds any more.
+    async fn end_session(&self, session: &str, expires_at: u64) -> Result<(), StoreError> {
+        let key = self.shared.rotation_key(session);
+        let mut invocation = self.end_session.key(&key);
+        invocation.arg(expire_ms(expires_at));
+        let _: i64 = self
+            .retrying("session end", &Request::Script(invocation))
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the session or the subject was revoked in Redis itself (not only in the
+    /// replica): read after a rotation, so a revoke-all or logout that returned on another
+    /// instance before it is always seen.
+    async fn revoked_in_redis(&self, token: &TokenRef<'_>) -> Result<bool, StoreError> {
+        let prefix = &self.shared.prefix;
+        let keys = [
+            format!("{prefix}:sub:{}", token.subject),
+            format!("{prefix}:fam:{}", token.family.unwrap_or_default()),
+        ];
+        let mut mget = redis::cmd("MGET");
+        mget.arg(&keys);
+        let [subject, family]: [Option<String>; 2] =
+            self.retrying("read", &Request::Command(mget)).await?;
+        let cutoff = subject
+            .as_deref()
+            .and_then(|v| v.split(',').next())
+            .and_then(|c| c.parse::<u64>().ok());
+        Ok(family.is_some() || cutoff.is_some_and(|c| token.issued_at <= c))
     }
 }
 
@@ -511,6 +651,8 @@ impl RevocationStore for RedisStore {
     }
 
     async fn revoke_family(&self, family: &str, expires_at: u64) -> Result<(), StoreError> {
+        // The record first: once this returns, no refresh of the session succeeds anywhere.
+        self.end_session(family, expires_at).await?;
         self.write("set", "fam", family, expires_at.to_string(), expires_at, 0)
             .await
             .map(drop)
@@ -534,7 +676,61 @@ impl RevocationStore for RedisStore {
             return Ok(false);
         }
         let expires_at = expires_at.max(now() + 1);
-        self.write("nx", "jti", jti, expires_at.to_string(), expires_at, 0)
-            .await
+        // The nonce lets a retry recognise its own first attempt (the replica reads only the
+        // leading expiry).
+        let value = format!("{expires_at},n{}", crate::tokens::random_id());
+        self.write("nx", "jti", jti, value, expires_at, 0).await
+    }
+
+    async fn rotate(&self, request: &RotationRequest<'_>) -> Result<Rotation, StoreError> {
+        let token = TokenRef {
+            jti: request.presented,
+            family: Some(request.session),
+            subject: request.subject,
+            issued_at: request.issued_at,
+        };
+        if self.check_replica(&token)? {
+            return Ok(Rotation::Ended);
+        }
+        let key = self.shared.rotation_key(request.session);
+        let signature = request
+            .signature
+            .map(|s| URL_SAFE_NO_PAD.encode(s))
+            .unwrap_or_default();
+        let mut invocation = self.rotate.key(&key);
+        invocation
+            .arg(request.presented)
+            .arg(request.successor)
+            .arg(request.now_ms)
+            .arg(request.window_ms)
+            .arg(expire_ms(request.expires_at))
+            .arg(&signature);
+        let reply: Vec<String> = self
+            .retrying("rotation", &Request::Script(invocation))
+            .await?;
+        let malformed = || StoreError::new("malformed rotation record");
+        let decision = match reply.first().map(String::as_str) {
+            Some("rotated") => Rotation::Rotated,
+            Some("replayed") => {
+                let [_, jti, at, sig] = reply.as_slice() else {
+                    return Err(malformed());
+                };
+                Rotation::Replayed(Successor {
+                    jti: jti.clone(),
+                    rotated_at_ms: at.parse().map_err(|_| malformed())?,
+                    signature: match sig.as_str() {
+                        "" => None,
+                        sig => Some(URL_SAFE_NO_PAD.decode(sig).map_err(|_| malformed())?),
+                    },
+                })
+            }
+            Some("reused") => return Ok(Rotation::Reused),
+            Some("ended") => return Ok(Rotation::Ended),
+            _ => return Err(malformed()),
+        };
+        if self.revoked_in_redis(&token).await? {
+            return Ok(Rotation::Ended);
+        }
+        Ok(decision)
     }
 }
