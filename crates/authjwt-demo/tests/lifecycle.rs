@@ -12,7 +12,7 @@ use std::time::Duration;
 use authjwt::{TokenOptions, TokenType};
 use authjwt_demo::app;
 use axum::body::Body;
-use common::{Jar, logged_in, login_request, request, send, send_empty, state};
+use common::{Jar, logged_in, login_request, request, send, send_empty, state, state_with_window};
 
 #[tokio::test]
 async fn refresh_needs_the_refresh_csrf_header_and_reissues_both_cookies() {
@@ -55,13 +55,12 @@ async fn refresh_needs_the_refresh_csrf_header_and_reissues_both_cookies() {
     );
     let mut next = jar.clone();
     next.update(&reply);
-    for name in [
-        "access_token_cookie",
-        "refresh_token_cookie",
-        "csrf_access_token",
-        "csrf_refresh_token",
-    ] {
+    for name in ["access_token_cookie", "refresh_token_cookie"] {
         assert_ne!(next.get(name), jar.get(name), "{name} was replaced");
+    }
+    // The session keeps its CSRF values across rotations.
+    for name in ["csrf_access_token", "csrf_refresh_token"] {
+        assert_eq!(next.get(name), jar.get(name), "{name} was kept");
     }
     let claims: authjwt::Claims = state()
         .auth
@@ -218,7 +217,8 @@ async fn logout_revokes_the_presented_tokens_but_not_other_sessions() {
 
 #[tokio::test]
 async fn a_reused_refresh_token_revokes_its_whole_family() {
-    let app = app(state());
+    // Strict rotation: no reuse window, so the first replay is already a reuse.
+    let app = app(state_with_window(900, Duration::ZERO));
     let stolen = logged_in(&app).await;
     let refresh = |jar: &Jar| {
         request("POST", "/refresh", jar, Some("csrf_refresh_token"))
@@ -239,7 +239,7 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
 
     // A thief replays the old refresh cookie: refused, and the family is revoked.
     let reply = send(&app, refresh(&stolen)).await;
-    reply.assert_error(401, "token_revoked");
+    reply.assert_error(401, "refresh_token_reused");
     assert!(reply.set_cookies().is_empty());
     // So the user's rotated tokens die with it: they must log in again.
     send(&app, refresh(&user))
@@ -255,7 +255,7 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
 
 #[tokio::test]
 async fn dual_refresh_rotates_too() {
-    let app = app(state());
+    let app = app(state_with_window(900, Duration::ZERO));
     let reply = send(&app, login_request("/dual/login", "user1", "password1")).await;
     let mut jar = Jar::default();
     jar.update(&reply);
@@ -274,5 +274,5 @@ async fn dual_refresh_rotates_too() {
     );
     send(&app, refresh(&jar))
         .await
-        .assert_error(401, "token_revoked");
+        .assert_error(401, "refresh_token_reused");
 }
