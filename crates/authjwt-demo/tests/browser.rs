@@ -745,7 +745,7 @@ async fn two_tabs_refreshing_at_once_both_succeed_for_twenty_rounds() {
 
 #[tokio::test]
 async fn without_a_reuse_window_two_concurrent_refreshes_end_the_session() {
-    let demo = Demo::serve(strict_state(900)).await;
+    let demo = Demo::serve(common::state_with_window(900, Duration::ZERO)).await;
     let browser = Browser::start().await;
     login(&browser, &demo, "user1", "password1").await;
     let mut tabs = Tabs::open(&browser, &demo.page(), 2, DIRECT_REFRESH).await;
@@ -775,11 +775,6 @@ async fn without_a_reuse_window_two_concurrent_refreshes_end_the_session() {
     assert_eq!(shown.status, 401, "{}", shown.text);
     assert!(session_ended(&browser).await, "{}", shown.text);
     browser.close().await;
-}
-
-/// The demo's state with strict rotation: no reuse window.
-fn strict_state(access_secs: u64) -> AppState {
-    common::state_with(access_secs)
 }
 
 /// A proxy on 127.0.0.1 in front of `upstream`, one request per connection (answers carry
