@@ -4,8 +4,9 @@
 //!
 //! - [`login`]: a fresh access token and a refresh token sharing a new family id
 //!   ([`Auth::create_login_tokens`]).
-//! - [`refresh`]: rotation with reuse detection ([`Auth::refresh`]): the refresh token is
-//!   used up; presenting it again revokes its whole family (`token_revoked`).
+//! - [`refresh`]: rotation with a reuse window ([`Auth::refresh`]): presented again within
+//!   the window (another tab, a retry), the refresh token gets the same successor; after it,
+//!   or an older token at any time, ends the whole session (`refresh_token_reused`).
 //! - [`logout`]: the CSRF-checked logout that revokes the presented access and refresh
 //!   tokens and their family, then clears the four cookies ([`Auth::logout`]). Other
 //!   sessions of the same user stay valid.
@@ -43,9 +44,9 @@ pub fn login(auth: &Auth, subject: &str) -> Result<TokenPair, TokenError> {
 }
 
 /// A refresh: verifies the refresh token of the request under `protection` (its CSRF header
-/// when it came from the cookie), uses it up, and issues a new access token and a new
-/// refresh token in the same family. A refresh token presented a second time revokes the
-/// family: both the thief's and the user's sessions end.
+/// when it came from the cookie) and issues a new access token and the refresh token's one
+/// successor in the same family. Presented again after the reuse window, the refresh token
+/// ends the session: both the thief's and the user's.
 pub async fn refresh(
     auth: &Auth,
     parts: &Parts,

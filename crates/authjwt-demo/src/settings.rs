@@ -28,6 +28,7 @@ pub const DEFAULT_REFRESH_EXPIRES: Duration = Duration::from_secs(2_592_000);
 /// | `JWT_PRIVATE_KEY` | the PEM private key for that algorithm | unset |
 /// | `JWT_ACCESS_TOKEN_EXPIRES` | access token lifetime, seconds | `900` |
 /// | `JWT_REFRESH_TOKEN_EXPIRES` | refresh token lifetime, seconds | `2592000` |
+/// | `JWT_REFRESH_REUSE_WINDOW` | seconds a rotated refresh token still gets its successor; `0` = strict | `30` |
 /// | `REDIS_URL` | shared revocation store | unset (in memory) |
 ///
 /// ```
@@ -52,6 +53,8 @@ pub struct Settings {
     pub access_expires: Duration,
     /// `JWT_REFRESH_TOKEN_EXPIRES`.
     pub refresh_expires: Duration,
+    /// `JWT_REFRESH_REUSE_WINDOW`; `None` keeps the library's default (30 s).
+    pub refresh_reuse_window: Option<Duration>,
     /// `REDIS_URL`.
     pub redis_url: Option<String>,
 }
@@ -69,6 +72,7 @@ impl fmt::Debug for Settings {
             )
             .field("access_expires", &self.access_expires)
             .field("refresh_expires", &self.refresh_expires)
+            .field("refresh_reuse_window", &self.refresh_reuse_window)
             .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
             .finish()
     }
@@ -83,6 +87,7 @@ impl Default for Settings {
             private_key: None,
             access_expires: DEFAULT_ACCESS_EXPIRES,
             refresh_expires: DEFAULT_REFRESH_EXPIRES,
+            refresh_reuse_window: None,
             redis_url: None,
         }
     }
@@ -171,6 +176,9 @@ impl Settings {
         if let Some(v) = get("JWT_REFRESH_TOKEN_EXPIRES") {
             s.refresh_expires = seconds("JWT_REFRESH_TOKEN_EXPIRES", &v)?;
         }
+        if let Some(v) = get("JWT_REFRESH_REUSE_WINDOW") {
+            s.refresh_reuse_window = Some(seconds("JWT_REFRESH_REUSE_WINDOW", &v)?);
+        }
         s.redis_url = get("REDIS_URL");
         Ok(s)
     }
@@ -210,7 +218,7 @@ impl Settings {
     /// `SameSite=Lax`, CSRF double submit on.
     pub fn builder(&self) -> Result<(ConfigBuilder, KeySource), SettingsError> {
         let (key, source) = self.signing_key()?;
-        let builder = Config::builder()
+        let mut builder = Config::builder()
             .signing_key(key)
             .token_location([TokenLocation::Cookies])
             .access_expires(self.access_expires)
@@ -218,6 +226,9 @@ impl Settings {
             // Local http only: browsers drop Secure cookies on http://127.0.0.1.
             .cookie_secure(false)
             .cookie_samesite(SameSite::Lax);
+        if let Some(window) = self.refresh_reuse_window {
+            builder = builder.refresh_reuse_window(window);
+        }
         Ok((builder, source))
     }
 

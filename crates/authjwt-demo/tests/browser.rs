@@ -745,7 +745,14 @@ async fn two_tabs_refreshing_at_once_both_succeed_for_twenty_rounds() {
 
 #[tokio::test]
 async fn without_a_reuse_window_two_concurrent_refreshes_end_the_session() {
-    let demo = Demo::serve(common::state_with_window(900, Duration::ZERO)).await;
+    let strict = authjwt_demo::Settings {
+        refresh_reuse_window: Some(Duration::ZERO),
+        ..common::settings(900)
+    };
+    let demo = Demo::serve(AppState::new(authjwt::Auth::new(
+        strict.config().unwrap().0,
+    )))
+    .await;
     let browser = Browser::start().await;
     login(&browser, &demo, "user1", "password1").await;
     let mut tabs = Tabs::open(&browser, &demo.page(), 2, DIRECT_REFRESH).await;

@@ -9,10 +9,10 @@ mod common;
 
 use std::time::Duration;
 
-use authjwt::{TokenOptions, TokenType};
-use authjwt_demo::app;
+use authjwt::{Auth, TokenOptions, TokenType};
+use authjwt_demo::{AppState, Settings, app};
 use axum::body::Body;
-use common::{Jar, logged_in, login_request, request, send, send_empty, state, state_with_window};
+use common::{Jar, logged_in, login_request, request, send, send_empty, state};
 
 #[tokio::test]
 async fn refresh_needs_the_refresh_csrf_header_and_reissues_both_cookies() {
@@ -58,9 +58,10 @@ async fn refresh_needs_the_refresh_csrf_header_and_reissues_both_cookies() {
     for name in ["access_token_cookie", "refresh_token_cookie"] {
         assert_ne!(next.get(name), jar.get(name), "{name} was replaced");
     }
-    // The session keeps its CSRF values across rotations.
+    // The CSRF cookies are set again with the session's unchanged values: a tab that read
+    // them before this refresh still matches.
     for name in ["csrf_access_token", "csrf_refresh_token"] {
-        assert_eq!(next.get(name), jar.get(name), "{name} was kept");
+        assert_eq!(next.get(name), jar.get(name), "{name} kept");
     }
     let claims: authjwt::Claims = state()
         .auth
@@ -217,15 +218,14 @@ async fn logout_revokes_the_presented_tokens_but_not_other_sessions() {
 
 #[tokio::test]
 async fn a_reused_refresh_token_revokes_its_whole_family() {
-    // Strict rotation: no reuse window, so the first replay is already a reuse.
-    let app = app(state_with_window(900, Duration::ZERO));
+    let app = app(state());
     let stolen = logged_in(&app).await;
     let refresh = |jar: &Jar| {
         request("POST", "/refresh", jar, Some("csrf_refresh_token"))
             .body(Body::empty())
             .unwrap()
     };
-    // The user refreshes: the refresh token is used up and replaced.
+    // The user refreshes: the refresh token gets its successor.
     let reply = send(&app, refresh(&stolen)).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     let mut user = stolen.clone();
@@ -236,8 +236,22 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
             .status,
         200
     );
+    // Within the reuse window the old token only yields the same successor.
+    let reply = send(&app, refresh(&stolen)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.set_cookies().len(), 4, "all four cookies, every time");
+    let mut replayed = stolen.clone();
+    replayed.update(&reply);
+    assert_eq!(
+        replayed.get("refresh_token_cookie"),
+        user.get("refresh_token_cookie")
+    );
+    // The user's chain goes on; the stolen token is now older than the previous one.
+    let reply = send(&app, refresh(&user)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    user.update(&reply);
 
-    // A thief replays the old refresh cookie: refused, and the family is revoked.
+    // A thief replays the old refresh cookie: refused, and the session is ended.
     let reply = send(&app, refresh(&stolen)).await;
     reply.assert_error(401, "refresh_token_reused");
     assert!(reply.set_cookies().is_empty());
@@ -254,8 +268,70 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
 }
 
 #[tokio::test]
+async fn three_refreshes_at_once_all_succeed_and_the_session_survives() {
+    // What two tabs, or a page whose access token expired, do: the same refresh cookie
+    // three times at the same moment.
+    let app = app(state());
+    for _ in 0..10 {
+        let jar = logged_in(&app).await;
+        let send_one = || {
+            let (app, req) = (
+                app.clone(),
+                request("POST", "/refresh", &jar, Some("csrf_refresh_token")),
+            );
+            async move { send(&app, req.body(Body::empty()).unwrap()).await }
+        };
+        let (a, b, c) = tokio::join!(send_one(), send_one(), send_one());
+        let mut cookies = Vec::new();
+        for reply in [&a, &b, &c] {
+            assert_eq!(reply.status, 200, "{}", reply.text());
+            assert_eq!(reply.set_cookies().len(), 4);
+            cookies.push(reply.set_cookie("refresh_token_cookie"));
+        }
+        assert!(cookies.windows(2).all(|w| w[0] == w[1]), "one successor");
+        for reply in [&a, &b, &c] {
+            let mut tab = jar.clone();
+            tab.update(reply);
+            assert_eq!(
+                send_empty(&app, "GET", "/protected", &tab, None)
+                    .await
+                    .status,
+                200
+            );
+            let post = send_empty(&app, "POST", "/posts", &tab, Some("csrf_access_token")).await;
+            assert_ne!(post.status, 401, "{}", post.text());
+        }
+    }
+}
+
+#[tokio::test]
+async fn strict_rotation_ends_the_session_on_any_second_presentation() {
+    let settings = Settings {
+        refresh_reuse_window: Some(Duration::ZERO),
+        ..common::settings(900)
+    };
+    let app = app(AppState::new(Auth::new(settings.config().unwrap().0)));
+    let jar = logged_in(&app).await;
+    let refresh = || {
+        request("POST", "/refresh", &jar, Some("csrf_refresh_token"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let first = send(&app, refresh()).await;
+    assert_eq!(first.status, 200);
+    send(&app, refresh())
+        .await
+        .assert_error(401, "refresh_token_reused");
+    let mut user = jar.clone();
+    user.update(&first);
+    send_empty(&app, "GET", "/protected", &user, None)
+        .await
+        .assert_error(401, "token_revoked");
+}
+
+#[tokio::test]
 async fn dual_refresh_rotates_too() {
-    let app = app(state_with_window(900, Duration::ZERO));
+    let app = app(state());
     let reply = send(&app, login_request("/dual/login", "user1", "password1")).await;
     let mut jar = Jar::default();
     jar.update(&reply);
@@ -272,6 +348,16 @@ async fn dual_refresh_rotates_too() {
         next.get("refresh_token_cookie"),
         jar.get("refresh_token_cookie")
     );
+    // Within the window the same cookie gets the same successor; after the next rotation
+    // it is reuse.
+    let again = send(&app, refresh(&jar)).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(
+        again.set_cookie("refresh_token_cookie"),
+        reply.set_cookie("refresh_token_cookie")
+    );
+    let reply = send(&app, refresh(&next)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
     send(&app, refresh(&jar))
         .await
         .assert_error(401, "refresh_token_reused");

@@ -35,14 +35,6 @@ pub(crate) fn state_with(access_secs: u64) -> AppState {
     AppState::new(Auth::new(config))
 }
 
-/// The demo's state with [`settings`] and this refresh reuse window (`Duration::ZERO`:
-/// strict rotation, a refresh token is good for one refresh only).
-pub(crate) fn state_with_window(access_secs: u64, window: Duration) -> AppState {
-    let (builder, _) = settings(access_secs).builder().unwrap();
-    let config = builder.refresh_reuse_window(window).build().unwrap();
-    AppState::new(Auth::new(config))
-}
-
 /// The demo's state with the default lifetimes.
 pub(crate) fn state() -> AppState {
     state_with(900)
