@@ -31,6 +31,7 @@ pub fn app(state: AppState) -> Router {
     let auth = state.auth.clone();
     let routes = Router::new()
         .route("/", get(page::index))
+        .route("/authjwt.js", get(page::client))
         .route("/.well-known/jwks.json", get(page::jwks))
         .route("/login", post(account::login))
         .route("/refresh", post(account::refresh))

@@ -20,6 +20,7 @@
 //! | route | what it does |
 //! |---|---|
 //! | `GET /` | the web page |
+//! | `GET /authjwt.js` | the browser helper the page imports (`authFetch`, `onSessionEnd`) |
 //! | `POST /login` | `{username, password}` → the four cookies |
 //! | `GET /protected` | the access cookie → `{message, username, email}` |
 //! | `POST /posts` | the access cookie + `X-CSRF-TOKEN` → `{message, user}` |

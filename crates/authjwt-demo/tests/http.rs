@@ -36,11 +36,43 @@ async fn page_is_served_with_the_login_form_and_the_csrf_client() {
         "id=\"dual-protected-button\"",
         "id=\"dual-refresh-button\"",
         "document.cookie",
-        "'X-CSRF-TOKEN'",
-        "csrf_access_token",
+        "<script type=\"module\">",
+        "from '/authjwt.js'",
+        "authFetch(",
+        "onSessionEnd(",
         "csrf_refresh_token",
     ] {
         assert!(page.contains(needle), "the page lacks {needle}");
+    }
+}
+
+#[tokio::test]
+async fn the_browser_helper_is_served_as_a_javascript_module() {
+    let app = app(state());
+    let reply = send_empty(&app, "GET", "/authjwt.js", &Jar::default(), None).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(reply.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let script = reply.text();
+    assert_eq!(
+        script,
+        include_str!("../../authjwt/client/authjwt.js"),
+        "served as shipped"
+    );
+    for needle in [
+        "export async function authFetch(",
+        "export function onSessionEnd(",
+        "export function configure(",
+        "export async function refresh(",
+        "'X-CSRF-TOKEN'",
+        "'csrf_access_token'",
+        "'csrf_refresh_token'",
+        "navigator.locks",
+    ] {
+        assert!(script.contains(needle), "the helper lacks {needle}");
     }
 }
 

@@ -1,4 +1,5 @@
-//! `GET /`: the web page; `GET /.well-known/jwks.json`: the public keys.
+//! `GET /`: the web page; `GET /authjwt.js`: the library's browser helper;
+//! `GET /.well-known/jwks.json`: the public keys.
 
 use axum::Json;
 use axum::extract::State;
@@ -20,6 +21,22 @@ pub(crate) async fn index() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-store"),
         ],
         PAGE,
+    )
+}
+
+/// The browser helper the page imports: `authFetch` (CSRF header, transparent refresh
+/// shared across tabs) and `onSessionEnd`. The library ships it; the demo serves it as is.
+pub(crate) const CLIENT: &str = include_str!("../../../authjwt/client/authjwt.js");
+
+pub(crate) async fn client() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            // Revalidated on every load, so a new version is picked up.
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        CLIENT,
     )
 }
 

@@ -3,6 +3,9 @@
 //! profile directory, and kills what it started (chromedriver's process group, which holds
 //! the Chromium it launched) when dropped. A missing Chromium or chromedriver fails the test
 //! with the command that installs them: these tests never skip.
+//!
+//! Shared by the demo's browser tests and the helper's: each uses part of it.
+#![allow(dead_code)]
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt;
@@ -11,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
@@ -152,6 +156,26 @@ impl Browser {
 
     pub(crate) async fn goto(&self, url: &str) {
         self.client().goto(url).await.unwrap();
+    }
+
+    /// The tab (window) commands go to now.
+    pub(crate) async fn current_tab(&self) -> WindowHandle {
+        self.client().window().await.unwrap()
+    }
+
+    /// Opens a "tab": a new window of this browser session (same profile, same cookie jar,
+    /// same Web Locks; a window stays visible, so nothing is backgrounded), makes it the
+    /// current one and loads `url` in it.
+    pub(crate) async fn new_tab(&self, url: &str) -> WindowHandle {
+        let opened = self.client().new_window(false).await.unwrap();
+        self.switch_to(&opened.handle).await;
+        self.goto(url).await;
+        opened.handle
+    }
+
+    /// Sends the following commands to `tab`.
+    pub(crate) async fn switch_to(&self, tab: &WindowHandle) {
+        self.client().switch_to_window(tab.clone()).await.unwrap();
     }
 
     pub(crate) async fn js(&self, script: &str) -> Value {
