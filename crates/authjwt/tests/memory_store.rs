@@ -92,3 +92,86 @@ async fn a_million_expiring_revocations_leave_memory_flat() {
          {footprint} KiB): {live:?}"
     );
 }
+
+/// Rotates each of `sessions` sessions `refreshes` times through `store`.
+async fn rotate_sessions(store: &dyn RevocationStore, tag: &str, sessions: u32, refreshes: u32) {
+    let far = now() + 3600;
+    for s in 0..sessions {
+        let session = format!("{tag}-{s}");
+        for r in 0..refreshes {
+            let (presented, successor) = (format!("{session}-{r}"), format!("{session}-{}", r + 1));
+            let request = authjwt::RotationRequest {
+                session: &session,
+                presented: &presented,
+                subject: "user",
+                issued_at: 1,
+                presented_expires_at: far,
+                successor: &successor,
+                signature: None,
+                now_ms: u64::from(r) * 1_000_000,
+                window_ms: 30_000,
+                expires_at: far,
+            };
+            assert_eq!(
+                store.rotate(&request).await.unwrap(),
+                authjwt::Rotation::Rotated
+            );
+        }
+    }
+}
+
+/// The trait's default rotation: the previous release's one consumed entry per refresh.
+#[derive(Debug)]
+struct PreviousRelease(MemoryStore);
+
+#[async_trait::async_trait]
+impl RevocationStore for PreviousRelease {
+    async fn is_revoked(&self, token: &TokenRef<'_>) -> Result<bool, authjwt::StoreError> {
+        self.0.is_revoked(token).await
+    }
+    async fn revoke_jti(&self, jti: &str, exp: u64) -> Result<(), authjwt::StoreError> {
+        self.0.revoke_jti(jti, exp).await
+    }
+    async fn revoke_family(&self, f: &str, exp: u64) -> Result<(), authjwt::StoreError> {
+        self.0.revoke_family(f, exp).await
+    }
+    async fn revoke_subject(&self, s: &str, c: u64, exp: u64) -> Result<(), authjwt::StoreError> {
+        self.0.revoke_subject(s, c, exp).await
+    }
+    async fn consume(&self, jti: &str, exp: u64) -> Result<bool, authjwt::StoreError> {
+        self.0.consume(jti, exp).await
+    }
+}
+
+#[tokio::test]
+async fn rotation_state_is_one_record_per_session_whatever_the_refreshes() {
+    const SESSIONS: u32 = 50_000;
+    let store = MemoryStore::new();
+    let before = rss_kib();
+    rotate_sessions(&store, "a", SESSIONS, 1).await;
+    let one = rss_kib().saturating_sub(before);
+    assert_eq!(store.len(), u64::from(SESSIONS));
+    // Twenty more refreshes of every session: still one record each.
+    rotate_sessions(&store, "a", SESSIONS, 20).await;
+    assert_eq!(store.len(), u64::from(SESSIONS), "one record per session");
+
+    let old = PreviousRelease(MemoryStore::new());
+    let before = rss_kib();
+    rotate_sessions(&old, "b", SESSIONS / 10, 20).await;
+    let old_growth = rss_kib().saturating_sub(before);
+    assert_eq!(
+        old.0.len(),
+        u64::from(SESSIONS / 10) * 20,
+        "one entry per refresh"
+    );
+    println!(
+        "memory store: ~{} bytes per session (one record, {SESSIONS} sessions); previous \
+         release: ~{} bytes per session after 20 refreshes (20 entries each)",
+        one * 1024 / u64::from(SESSIONS),
+        old_growth * 1024 / u64::from(SESSIONS / 10)
+    );
+    assert!(
+        one * 1024 / u64::from(SESSIONS) < 1024,
+        "a session's record should take well under 1 KiB"
+    );
+}
