@@ -20,6 +20,7 @@ mod config;
 mod cookies;
 mod csrf;
 mod error;
+mod extract;
 mod guard;
 mod keys;
 mod lifecycle;

@@ -65,9 +65,11 @@ mod extract;
 mod middleware;
 mod response;
 
+/// The extractors: defined once in the core, the same types as `authjwt::axum`'s.
+pub use crate::extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
 /// The application's user: defined in the core, an extractor here too.
 pub use crate::user::CurrentUser;
-pub use extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken, RequestParts};
+pub use extract::RequestParts;
 pub use middleware::{
     AuthMiddleware, AuthService, CrossOrigin, CrossOriginService, ImplicitRefresh,
     ImplicitRefreshService, RequireAuth, RequireAuthService, RouteOptionsService,

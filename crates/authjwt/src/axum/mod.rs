@@ -27,9 +27,10 @@ mod extract;
 mod layer;
 mod response;
 
+/// The extractors: defined once in the core, the same types as `authjwt::actix`'s.
+pub use crate::extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
 /// The application's user: defined in the core, an extractor here too.
 pub use crate::user::CurrentUser;
-pub use extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
 pub use layer::{
     AuthLayer, AuthService, CrossOrigin, CrossOriginLayer, ImplicitRefresh, ImplicitRefreshLayer,
     RequireAuth, RequireAuthLayer, RouteOptionsService,
