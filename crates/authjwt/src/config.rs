@@ -1072,7 +1072,9 @@ impl ConfigBuilder {
     }
 
     /// Writes `aud` into new tokens (the first audience) and requires one of these on
-    /// verification; a token without `aud` is then refused. Defaults to none.
+    /// verification; a token without `aud` is then refused. Defaults to none, and then a
+    /// token that carries an `aud` is refused (RFC 7519 4.1.3: the server is not among its
+    /// audiences).
     ///
     /// ```
     /// use authjwt::{Audience, Auth, Claims, Config, TokenType};

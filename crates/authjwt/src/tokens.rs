@@ -683,14 +683,15 @@ impl Config {
         {
             return Err(AuthError::InvalidClaims);
         }
-        if !self.audience.is_empty() {
-            let ok = claims
-                .aud
-                .as_ref()
-                .is_some_and(|aud| self.audience.iter().any(|a| aud.contains(a)));
-            if !ok {
-                return Err(AuthError::InvalidClaims);
-            }
+        // RFC 7519 4.1.3: a recipient that does not identify itself with a value of a
+        // present `aud` must reject the token, so a server without an audience refuses every
+        // `aud` (a string, a list, an empty list), and one with audiences requires a match.
+        let aud_ok = match &claims.aud {
+            None => self.audience.is_empty(),
+            Some(aud) => self.audience.iter().any(|a| aud.contains(a)),
+        };
+        if !aud_ok {
+            return Err(AuthError::InvalidClaims);
         }
         if claims.token_type != expected {
             return Err(AuthError::WrongTokenType { expected });
@@ -1089,6 +1090,29 @@ mod tests {
         );
         let plain = auth().create_access_token("u").unwrap();
         assert_eq!(err(&a, plain.as_str()), AuthError::InvalidClaims);
+        // Without a configured audience, any `aud` names someone else (RFC 7519 4.1.3).
+        assert_eq!(err(&auth(), t.as_str()), AuthError::InvalidClaims);
+        let now = now();
+        for aud in [r#""web""#, r#"["web"]"#, "[]", r#"["web","api"]"#] {
+            let payload = format!(
+                r#"{{"sub":"u","iat":{now},"exp":{},"type":"access","aud":{aud}}}"#,
+                now + 60
+            );
+            let token = resign(&auth(), r#"{"alg":"HS256"}"#, &payload);
+            assert_eq!(err(&auth(), &token), AuthError::InvalidClaims, "{aud}");
+        }
+        let listed = resign(
+            &a,
+            r#"{"alg":"HS256"}"#,
+            &format!(
+                r#"{{"sub":"u","iat":{now},"exp":{},"type":"access","iss":"me","aud":["x","web"]}}"#,
+                now + 60
+            ),
+        );
+        assert!(
+            a.verify_token::<NoCustomClaims>(&listed, TokenType::Access)
+                .is_ok()
+        );
     }
 
     #[test]

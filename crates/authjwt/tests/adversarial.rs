@@ -786,6 +786,44 @@ fn cases(fx: &Fx) -> Vec<Case> {
         );
     }
 
+    // --- an `aud` on a server that has no audience: it is not among the recipients
+    //     (RFC 7519 4.1.3: "MUST be rejected"), whatever the claim's shape ---
+    for aud in [
+        r#""web""#,
+        r#"["web"]"#,
+        "[]",
+        r#"["api","mobile"]"#,
+        r#""""#,
+    ] {
+        add(
+            format!("aud {aud} on a server without an audience"),
+            "RFC 7519 4.1.3",
+            H,
+            bearer(
+                "GET",
+                "/me",
+                &signed(HS_HEADER, &iss_aud("", &format!(r#","aud":{aud}"#))),
+            ),
+            401,
+            "invalid_claims",
+        );
+    }
+    add(
+        "empty aud list on a server with an audience".into(),
+        "RFC 7519 4.1.3",
+        I,
+        bearer(
+            "GET",
+            "/me",
+            &signed(
+                HS_HEADER,
+                &iss_aud(r#","iss":"https://issuer.example""#, r#","aud":[]"#),
+            ),
+        ),
+        401,
+        "invalid_claims",
+    );
+
     // --- CSRF double submit (OWASP CSRF cheat sheet) ---
     let post = |csrf: &[&str]| {
         let mut b = cookie("POST", "/posts", &fx.a_access);
