@@ -1060,6 +1060,73 @@ mod tests {
     }
 
     #[test]
+    fn numeric_dates_may_have_fractions_and_never_lengthen_a_token() {
+        let a = auth();
+        let now = now();
+        let token = |times: &str| {
+            let payload = format!(r#"{{"sub":"u","type":"access",{times}}}"#);
+            resign(&a, r#"{"alg":"HS256"}"#, &payload)
+        };
+        let ok = token(&format!(
+            r#""iat":{now}.75,"nbf":{}.25,"exp":{}.5"#,
+            now - 1,
+            now + 60
+        ));
+        let claims: Claims = a.verify_token(&ok, TokenType::Access).unwrap();
+        assert_eq!(
+            (claims.iat, claims.nbf, claims.exp),
+            (now, Some(now), Some(now + 60))
+        );
+        // exp rounds down: half a second past the last whole second is expired.
+        let expired = token(&format!(r#""iat":1,"exp":{}.5"#, now - 1));
+        assert_eq!(err(&a, &expired), AuthError::TokenExpired);
+        // nbf rounds up.
+        let early = token(&format!(
+            r#""iat":1,"nbf":{}.5,"exp":{}"#,
+            now + 30,
+            now + 90
+        ));
+        assert_eq!(err(&a, &early), AuthError::TokenNotYetValid);
+        for bad in [
+            r#""iat":1,"exp":-0.5"#,
+            r#""iat":1,"exp":1e300"#,
+            r#""iat":1,"exp":253402300800"#,
+            r#""iat":1,"exp":18446744073709551615"#,
+            r#""iat":-1,"exp":9999999999"#,
+            r#""iat":1,"nbf":253402300799.5,"exp":9999999999"#,
+        ] {
+            assert_eq!(
+                err(&a, &token(bad)),
+                InvalidReason::Malformed.into(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn null_claims_are_malformed_not_absent() {
+        let lax = Auth::new(
+            Config::builder()
+                .secret([7u8; 32])
+                .dangerous_allow_non_expiring_tokens()
+                .build()
+                .unwrap(),
+        );
+        let now = now();
+        for member in [
+            r#""exp":null"#.to_owned(),
+            format!(r#""exp":{},"nbf":null"#, now + 60),
+            format!(r#""exp":{},"jti":null"#, now + 60),
+            format!(r#""exp":{},"aud":null"#, now + 60),
+            format!(r#""exp":{},"iss":null"#, now + 60),
+        ] {
+            let payload = format!(r#"{{"sub":"u","iat":{now},"type":"access",{member}}}"#);
+            let t = resign(&lax, r#"{"alg":"HS256"}"#, &payload);
+            assert_eq!(err(&lax, &t), InvalidReason::Malformed.into(), "{member}");
+        }
+    }
+
+    #[test]
     fn issuer_and_audience() {
         let a = Auth::new(
             Config::builder()

@@ -532,7 +532,23 @@ fn cases(fx: &Fx) -> Vec<Case> {
     };
     for (what, member, code) in [
         ("exp as a string", r#""exp":"9999999999""#.to_owned(), inv),
-        ("exp as a float", format!(r#""exp":{}.5"#, now + 600), inv),
+        (
+            "exp a fraction in the past",
+            format!(r#""exp":{}.5"#, now - 1),
+            "token_expired",
+        ),
+        (
+            "exp after the year 9999",
+            r#""exp":253402300800"#.to_owned(),
+            inv,
+        ),
+        ("exp 1e300", r#""exp":1e300"#.to_owned(), inv),
+        ("exp -0.5", r#""exp":-0.5"#.to_owned(), inv),
+        (
+            "exp 2^64 - 1 (no NumericDate)",
+            r#""exp":18446744073709551615"#.to_owned(),
+            inv,
+        ),
         ("exp negative", r#""exp":-1"#.to_owned(), inv),
         ("exp 1e400", r#""exp":1e400"#.to_owned(), inv),
         ("exp 2^64", r#""exp":18446744073709551616"#.to_owned(), inv),
@@ -556,12 +572,32 @@ fn cases(fx: &Fx) -> Vec<Case> {
             "token_not_yet_valid",
         ),
         (
+            "nbf a fraction in the future",
+            format!(r#""exp":{},"nbf":{}.5"#, now + 9000, now + 30),
+            "token_not_yet_valid",
+        ),
+        (
+            "nbf null (no nbf)",
+            format!(r#""exp":{},"nbf":null"#, now + 600),
+            inv,
+        ),
+        (
+            "nbf negative",
+            format!(r#""exp":{},"nbf":-1"#, now + 600),
+            inv,
+        ),
+        (
+            "iat null",
+            format!(r#""exp":{},"iat":null"#, now + 600),
+            inv,
+        ),
+        (
             "iat as a string",
             format!(r#""exp":{},"iat":"now""#, now + 600),
             inv,
         ),
     ] {
-        let payload = if what == "iat as a string" {
+        let payload = if what.starts_with("iat ") {
             format!(
                 r#"{{"sub":"alice","jti":"{}","type":"access",{member}}}"#,
                 unique()
@@ -576,6 +612,52 @@ fn cases(fx: &Fx) -> Vec<Case> {
             bearer("GET", "/me", &signed(HS_HEADER, &payload)),
             401,
             code,
+        );
+    }
+
+    // --- every reserved claim has one JSON type: `null` or another type is refused, never
+    //     read as an absent claim (RFC 7519 4.1; RFC 8725 3.x) ---
+    let one_claim = |claim: &str, value: &str| {
+        let mut c: serde_json::Value = serde_json::from_str(&claims("alice", "x")).unwrap();
+        c[claim] = serde_json::Value::Null;
+        serde_json::to_string(&c).unwrap().replace(
+            &format!(r#""{claim}":null"#),
+            &format!(r#""{claim}":{value}"#),
+        )
+    };
+    for (claim, value) in [
+        ("sub", "null"),
+        ("sub", r#"["alice"]"#),
+        ("jti", "null"),
+        ("jti", "7"),
+        ("type", "null"),
+        ("type", r#"{"access":null}"#),
+        ("type", r#"["access"]"#),
+        ("fresh", "null"),
+        ("fresh", r#""true""#),
+        ("fresh", "1"),
+        ("csrf", "null"),
+        ("csrf", r#"["x"]"#),
+        ("iss", "null"),
+        ("iss", "1"),
+        ("aud", "null"),
+        ("aud", "[null]"),
+        ("aud", "7"),
+        ("fam", "null"),
+        ("fam", "{}"),
+        ("iat", r#"["1"]"#),
+        ("exp", "[]"),
+        ("nbf", "{}"),
+    ] {
+        let uri = if claim == "fresh" { "/fresh" } else { "/me" };
+        let method = if claim == "fresh" { "POST" } else { "GET" };
+        add(
+            format!("claim {claim} of the wrong JSON type: {value}"),
+            "RFC 7519 4.1",
+            H,
+            bearer(method, uri, &signed(HS_HEADER, &one_claim(claim, value))),
+            401,
+            inv,
         );
     }
 
@@ -1500,6 +1582,17 @@ async fn fixture() -> Fx {
     }
 }
 
+/// `claims` with fractional NumericDates (RFC 7519 2): `iat` and `nbf` a half second in the
+/// past, `exp` ten minutes and a half second ahead.
+fn fractional_times(claims: &str) -> String {
+    let mut c: serde_json::Value = serde_json::from_str(claims).unwrap();
+    let now = now() as f64;
+    c["iat"] = serde_json::json!(now - 0.5);
+    c["nbf"] = serde_json::json!(now - 0.5);
+    c["exp"] = serde_json::json!(now + 600.5);
+    serde_json::to_string(&c).unwrap()
+}
+
 /// The requests the cases are variations of: each succeeds and reaches its handler, so a
 /// rejection below is caused by the one thing its case changes.
 async fn controls(fx: &Fx) {
@@ -1582,6 +1675,14 @@ async fn controls(fx: &Fx) {
             bearer("GET", "/me", &signed(HS_HEADER, &claims("alice", "x"))),
         ),
         (H, bearer("POST", "/refresh", &fx.h_refresh)),
+        (
+            H,
+            bearer(
+                "GET",
+                "/me",
+                &signed(HS_HEADER, &fractional_times(&claims("alice", "x"))),
+            ),
+        ),
         (
             R,
             bearer(
