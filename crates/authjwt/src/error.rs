@@ -113,7 +113,9 @@ pub enum InvalidReason {
     AlgorithmNotAllowed,
     /// The header names a `kid` that is not a configured verification key.
     UnknownKey,
-    /// The header carries a `crit` parameter, which this library does not understand.
+    /// The header carries a `crit` parameter, which this library does not understand, or a
+    /// parameter that changes how the payload is read and is not implemented (`b64: false`,
+    /// `zip`, `enc`, `cty`).
     CriticalHeader,
     /// The token is longer than the configured maximum.
     TooLong,

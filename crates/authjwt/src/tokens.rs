@@ -1,20 +1,22 @@
 //! Creating access and refresh tokens, and verifying them: signature, algorithm, `kid`,
 //! `crit`, length, `exp`/`nbf` with leeway, `iss`/`aud`, and type.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::de::{DeserializeOwned, IgnoredAny};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::Auth;
 use crate::claims::{Audience, Claims, NoCustomClaims, RESERVED_CLAIMS, TokenType, parse_claims};
 use crate::config::Config;
 use crate::error::{AuthError, InvalidReason};
 use crate::keys::Algorithm;
+
+mod header;
+use header::HeaderIn;
 
 /// Seconds since the Unix epoch.
 pub(crate) fn now() -> u64 {
@@ -638,12 +640,14 @@ impl Config {
     }
 
     /// Decodes a header this library did not write (or wrote with extra parameters) and
-    /// picks the key it names, refusing `crit`, unlisted algorithms and unknown kids.
+    /// picks the key it names, refusing duplicate members, registered parameters of the
+    /// wrong JSON type, `crit`, parameters that change how the payload is read, unlisted
+    /// algorithms and unknown kids.
     fn key_for_header(&self, h64: &str) -> Result<&crate::keys::VerifyingKey, AuthError> {
         let malformed = || AuthError::InvalidToken(InvalidReason::Malformed);
         let header_json = URL_SAFE_NO_PAD.decode(h64).map_err(|_| malformed())?;
-        let header: HeaderIn<'_> = serde_json::from_slice(&header_json).map_err(|_| malformed())?;
-        if header.crit {
+        let header = HeaderIn::parse(&header_json).map_err(|_| malformed())?;
+        if header.crit || header.changes_payload {
             return Err(InvalidReason::CriticalHeader.into());
         }
         let alg: Algorithm = header
@@ -713,21 +717,6 @@ fn decoded<const N: usize, R>(
         Err(base64::DecodeSliceError::OutputSliceTooSmall) => Ok(f(&URL_SAFE_NO_PAD.decode(b64)?)),
         Err(base64::DecodeSliceError::DecodeError(e)) => Err(e),
     }
-}
-
-#[derive(Deserialize)]
-struct HeaderIn<'a> {
-    #[serde(borrow)]
-    alg: Cow<'a, str>,
-    #[serde(borrow, default)]
-    kid: Option<Cow<'a, str>>,
-    /// Present at all, even as `null`: refused (RFC 7515 4.1.11).
-    #[serde(default, deserialize_with = "present")]
-    crit: bool,
-}
-
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    IgnoredAny::deserialize(d).map(|_| true)
 }
 
 impl Auth {
@@ -832,6 +821,8 @@ impl Auth {
 
 #[cfg(test)]
 mod tests {
+    use serde::Deserialize;
+
     use super::*;
     use crate::keys::{KeySet, SigningKey, VerifyingKey};
 
@@ -1012,6 +1003,83 @@ mod tests {
         }
         let dup = resign(&a, r#"{"alg":"HS256","alg":"none"}"#, &payload);
         assert_eq!(err(&a, &dup), InvalidReason::Malformed.into());
+    }
+
+    #[test]
+    fn headers_are_read_strictly() {
+        let a = auth();
+        let now = now();
+        let payload = format!(
+            r#"{{"sub":"u","iat":{now},"exp":{},"type":"access"}}"#,
+            now + 60
+        );
+        let verifies = |header: &str| {
+            a.verify_token::<NoCustomClaims>(&resign(&a, header, &payload), TokenType::Access)
+        };
+        for header in [
+            r#"{"alg":"HS256"}"#,
+            r#"{"alg":"HS256","typ":"JWT","x5t":"dGh1bWI","b64":true,"x":null}"#,
+        ] {
+            assert!(verifies(header).is_ok(), "{header}");
+        }
+        // Types (RFC 7515 4.1) and duplicates (RFC 7515 4): malformed, never "absent".
+        for header in [
+            r#"{"alg":"HS256","kid":null}"#,
+            r#"{"alg":"HS256","typ":7}"#,
+            r#"{"alg":"HS256","typ":null}"#,
+            r#"{"alg":"HS256","jwk":"k"}"#,
+            r#"{"alg":"HS256","x5c":"MIIB"}"#,
+            r#"{"alg":"HS256","b64":"false"}"#,
+            r#"{"alg":"HS256","typ":"JWT","typ":"JWT"}"#,
+            r#"{"alg":"HS256","x":1,"x":1}"#,
+        ] {
+            assert_eq!(
+                verifies(header).unwrap_err(),
+                InvalidReason::Malformed.into(),
+                "{header}"
+            );
+        }
+        // Parameters that change how the payload is read (RFC 7797, RFC 7516).
+        for header in [
+            r#"{"alg":"HS256","b64":false}"#,
+            r#"{"alg":"HS256","zip":"DEF"}"#,
+            r#"{"alg":"HS256","enc":"A256GCM"}"#,
+            r#"{"alg":"HS256","cty":"JWT"}"#,
+        ] {
+            assert_eq!(
+                verifies(header).unwrap_err(),
+                InvalidReason::CriticalHeader.into(),
+                "{header}"
+            );
+        }
+    }
+
+    /// The headers verification skips decoding are ones the strict reading accepts and
+    /// reads to the very key they are mapped to.
+    #[test]
+    fn known_headers_parse_to_their_own_key() {
+        let pem = include_bytes!("../tests/keys/rsa_public.pem");
+        let config = Config::builder()
+            .signing_key(
+                SigningKey::from_secret(Algorithm::HS256, &[3; 32])
+                    .unwrap()
+                    .with_kid("a \"quoted\" kid"),
+            )
+            .verifying_key(
+                VerifyingKey::from_pem(Algorithm::RS256, pem)
+                    .unwrap()
+                    .with_kid("r\u{e9}sum\u{e9}"),
+            )
+            .build()
+            .unwrap();
+        assert_eq!(config.known_headers.len(), 2);
+        for (h64, key) in &config.known_headers {
+            let parsed = config.key_for_header(h64).unwrap();
+            assert_eq!(
+                (parsed.algorithm(), parsed.kid()),
+                (key.algorithm(), key.kid())
+            );
+        }
     }
 
     #[test]

@@ -382,6 +382,82 @@ fn cases(fx: &Fx) -> Vec<Case> {
         inv,
     );
 
+    // --- registered header parameters of the wrong JSON type: refused, never read as
+    //     absent (RFC 7515 4.1; RFC 7797 3; RFC 7516 4.1) ---
+    for (param, value) in [
+        ("kid", "null"),
+        ("kid", r#"["hs-1"]"#),
+        ("typ", "null"),
+        ("typ", "1"),
+        ("typ", r#"["JWT"]"#),
+        ("cty", "7"),
+        ("jku", "null"),
+        ("jku", "1"),
+        ("x5u", "{}"),
+        ("x5t", "null"),
+        ("x5t", "[]"),
+        ("x5t#S256", "1"),
+        ("jwk", "null"),
+        ("jwk", r#""key""#),
+        ("x5c", r#""MIIB""#),
+        ("x5c", "[1]"),
+        ("b64", "null"),
+        ("b64", r#""true""#),
+        ("zip", "null"),
+        ("enc", "1"),
+    ] {
+        let header = format!(r#"{{"alg":"HS256","kid":"hs-1","{param}":{value}}}"#).replacen(
+            r#""kid":"hs-1","kid""#,
+            r#""kid""#,
+            1,
+        );
+        add(
+            format!("header {param} of the wrong JSON type: {value}"),
+            "RFC 7515 4.1",
+            H,
+            bearer("GET", "/me", &signed(&header, &good_claims)),
+            401,
+            inv,
+        );
+    }
+
+    // --- header parameters that change how the payload is read, unimplemented: refused,
+    //     not ignored (RFC 7797 b64, RFC 7516 zip/enc, RFC 7519 5.2 nested cty) ---
+    for header in [
+        r#"{"alg":"HS256","kid":"hs-1","b64":false}"#,
+        r#"{"alg":"HS256","kid":"hs-1","zip":"DEF"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","enc":"A128GCM"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","cty":"JWT"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","cty":"application/jwt"}"#,
+    ] {
+        add(
+            format!("payload-changing header: {header}"),
+            "RFC 7797 3; RFC 7516 4.1.2/4.1.3; RFC 7519 5.2",
+            H,
+            bearer("GET", "/me", &signed(header, &good_claims)),
+            401,
+            inv,
+        );
+    }
+    // b64:false with the payload really unencoded in the signing input (RFC 7797 5.2).
+    let unencoded_input = format!(
+        "{}.{good_claims}",
+        b64(r#"{"alg":"HS256","kid":"hs-1","b64":false}"#)
+    );
+    let tag = aws_lc_rs::hmac::sign(
+        &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, SECRET),
+        unencoded_input.as_bytes(),
+    );
+    let (h64, _) = unencoded_input.split_once('.').unwrap();
+    add(
+        "b64:false, signed over the unencoded payload (detached)".into(),
+        "RFC 7797 5.2",
+        H,
+        bearer("GET", "/me", &format!("{h64}..{}", b64(tag.as_ref()))),
+        401,
+        inv,
+    );
+
     // --- jku, x5u, x5c, embedded jwk: never fetched, never trusted (RFC 8725 3.10,
     //     CVE-2018-0114, Wycheproof rejectsAttackerProvidedEmbeddedJwk) ---
     let attacker = attacker_ec();
@@ -454,6 +530,15 @@ fn cases(fx: &Fx) -> Vec<Case> {
         r#"{"alg":"none","alg":"HS256","kid":"hs-1"}"#,
         r#"{"alg":"HS256","kid":"hs-1","kid":"rsa-1"}"#,
         r#"{"alg":"HS256","kid":"hs-1","crit":["x"],"crit":null}"#,
+        r#"{"alg":"HS256","kid":"hs-1","typ":"JWT","typ":"JWT"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","typ":"JWT","typ":"at+jwt"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","t\u0079p":"JWT","typ":"JWT"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","\u006bid":"hs-1"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","x5t":"a","x5t":"b"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","jwk":{},"jwk":{}}"#,
+        r#"{"alg":"HS256","kid":"hs-1","b64":true,"b64":true}"#,
+        r#"{"alg":"HS256","kid":"hs-1","ext":1,"ext":1}"#,
+        r#"{"alg":"HS256","kid":"hs-1","ext":1,"other":2,"e\u0078t":3}"#,
     ] {
         add(
             format!("duplicate header key: {header}"),
@@ -1673,6 +1758,17 @@ async fn controls(fx: &Fx) {
         (
             H,
             bearer("GET", "/me", &signed(HS_HEADER, &claims("alice", "x"))),
+        ),
+        (
+            H,
+            bearer(
+                "GET",
+                "/me",
+                &signed(
+                    r#"{"alg":"HS256","kid":"hs-1","typ":"JWT","b64":true,"x5t":"dGh1bWI","ext":[1,{"a":null}]}"#,
+                    &claims("alice", "x"),
+                ),
+            ),
         ),
         (H, bearer("POST", "/refresh", &fx.h_refresh)),
         (
