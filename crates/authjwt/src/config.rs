@@ -187,6 +187,8 @@ pub struct Config {
     /// The longest lifetime any token may be created with; `None`: unbounded.
     pub(crate) max_token_lifetime: Option<Duration>,
     pub(crate) leeway: u64,
+    /// Tokens issued (`iat`) after now plus the leeway are accepted.
+    pub(crate) allow_future_iat: bool,
     pub(crate) issuer: Option<String>,
     pub(crate) audience: Vec<String>,
     pub(crate) max_token_len: usize,
@@ -255,6 +257,7 @@ impl fmt::Debug for Config {
             .field("refresh_expires", &self.refresh_expires)
             .field("max_token_lifetime", &self.max_token_lifetime)
             .field("leeway", &self.leeway)
+            .field("allow_future_iat", &self.allow_future_iat)
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("cookies", &self.cookies)
@@ -625,6 +628,7 @@ pub struct ConfigBuilder {
     refresh_expires: Option<Duration>,
     max_token_lifetime: Option<Duration>,
     leeway: u64,
+    allow_future_iat: bool,
     issuer: Option<String>,
     audience: Vec<String>,
     max_token_len: usize,
@@ -678,6 +682,7 @@ impl Default for ConfigBuilder {
             refresh_expires: Some(Duration::from_secs(30 * 24 * 3600)),
             max_token_lifetime: None,
             leeway: 0,
+            allow_future_iat: false,
             issuer: None,
             audience: Vec::new(),
             max_token_len: 8 * 1024,
@@ -1033,7 +1038,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// Clock skew tolerated on `exp` and `nbf`, in seconds. Defaults to `0`.
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. Defaults to `0`.
     ///
     /// ```
     /// use authjwt::{Auth, AuthError, Config, NoCustomClaims, TokenOptions, TokenType::Access};
@@ -1049,6 +1054,50 @@ impl ConfigBuilder {
     /// ```
     pub fn leeway(mut self, seconds: u64) -> Self {
         self.leeway = seconds;
+        self
+    }
+
+    /// ⚠️ **Dangerous**: accept tokens issued in the future. By default a token whose `iat`
+    /// is later than now plus the [leeway](ConfigBuilder::leeway) is refused with
+    /// [`AuthError::TokenNotYetValid`](crate::AuthError::TokenNotYetValid), as PyJWT does:
+    /// no clock skew within the leeway explains it, and such a token would outlive
+    /// [`Auth::revoke_all`](crate::Auth::revoke_all), which revokes the subject's tokens
+    /// issued up to the moment it is called. Turn this on only for an issuer whose clock
+    /// cannot be trusted and cannot be fixed (a larger leeway is the better remedy). Tokens
+    /// this library creates have `nbf` equal to `iat`, so they are refused as not yet valid
+    /// either way.
+    ///
+    /// ```
+    /// use authjwt::{Auth, AuthError, Config, NoCustomClaims, TokenType::Access};
+    /// use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    /// # let hs256 = |key: &[u8], msg: &str| {
+    /// #     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key);
+    /// #     URL_SAFE_NO_PAD.encode(aws_lc_rs::hmac::sign(&key, msg.as_bytes()))
+    /// # };
+    /// let secret = b"an example secret of at least 32 bytes!";
+    /// let builder = || Config::builder().secret(secret);
+    /// // Issued an hour from now by an issuer whose clock runs fast.
+    /// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    /// let claims = format!(
+    ///     r#"{{"sub":"u","iat":{},"exp":{},"type":"access"}}"#,
+    ///     now + 3600,
+    ///     now + 7200
+    /// );
+    /// let msg = format!(
+    ///     "{}.{}",
+    ///     URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#),
+    ///     URL_SAFE_NO_PAD.encode(claims)
+    /// );
+    /// let token = format!("{msg}.{}", hs256(secret, &msg));
+    /// let strict = Auth::new(builder().build()?);
+    /// let refused = strict.verify_token::<NoCustomClaims>(&token, Access);
+    /// assert_eq!(refused.unwrap_err(), AuthError::TokenNotYetValid);
+    /// let lax = Auth::new(builder().dangerous_allow_future_iat().build()?);
+    /// assert!(lax.verify_token::<NoCustomClaims>(&token, Access).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dangerous_allow_future_iat(mut self) -> Self {
+        self.allow_future_iat = true;
         self
     }
 
@@ -1949,6 +1998,7 @@ impl ConfigBuilder {
             refresh_expires: self.refresh_expires,
             max_token_lifetime,
             leeway: self.leeway,
+            allow_future_iat: self.allow_future_iat,
             issuer: self.issuer,
             audience: self.audience,
             max_token_len: self.max_token_len,

@@ -53,7 +53,7 @@ pub enum AuthError {
     /// The token's `exp` is in the past (beyond the configured leeway).
     #[error("Token has expired")]
     TokenExpired,
-    /// The token's `nbf` is in the future (beyond the configured leeway).
+    /// The token's `nbf` or `iat` is in the future (beyond the configured leeway).
     #[error("Token is not yet valid")]
     TokenNotYetValid,
     /// The token was issued by another issuer or for another audience, or lacks the custom

@@ -682,6 +682,11 @@ impl Config {
         {
             return Err(AuthError::TokenNotYetValid);
         }
+        // Issued in the future beyond any tolerated skew (refused like PyJWT does): not yet
+        // valid either, and it would outlive a revoke-all of everything issued up to now.
+        if !self.allow_future_iat && now.saturating_add(self.leeway) < claims.iat {
+            return Err(AuthError::TokenNotYetValid);
+        }
         if let Some(iss) = &self.issuer
             && claims.iss.as_ref() != Some(iss)
         {
@@ -1125,6 +1130,54 @@ mod tests {
             r#"{"sub":"u","iat":1,"type":"access"}"#,
         );
         assert_eq!(err(&a, &no_exp), InvalidReason::MissingExpiry.into());
+    }
+
+    #[test]
+    fn tokens_issued_in_the_future_are_not_yet_valid() {
+        let build = |b: crate::ConfigBuilder| Auth::new(b.secret([7u8; 32]).build().unwrap());
+        let strict = build(Config::builder());
+        let now = now();
+        let issued = |iat: u64| {
+            let payload = format!(
+                r#"{{"sub":"u","iat":{iat},"exp":{},"type":"access"}}"#,
+                now + 7200
+            );
+            resign(&strict, r#"{"alg":"HS256"}"#, &payload)
+        };
+        let ahead = issued(now + 30);
+        assert_eq!(err(&strict, &ahead), AuthError::TokenNotYetValid);
+        let fraction = resign(
+            &strict,
+            r#"{"alg":"HS256"}"#,
+            &format!(
+                r#"{{"sub":"u","iat":{}.5,"exp":{},"type":"access"}}"#,
+                now + 30,
+                now + 7200
+            ),
+        );
+        assert_eq!(err(&strict, &fraction), AuthError::TokenNotYetValid);
+        for ok in [issued(now), issued(now - 30), issued(0)] {
+            assert!(
+                strict
+                    .verify_token::<NoCustomClaims>(&ok, TokenType::Access)
+                    .is_ok()
+            );
+        }
+        // Within the leeway: clock skew.
+        let skewed = build(Config::builder().leeway(60));
+        assert!(
+            skewed
+                .verify_token::<NoCustomClaims>(&ahead, TokenType::Access)
+                .is_ok()
+        );
+        let far = issued(now + 3600);
+        assert_eq!(err(&skewed, &far), AuthError::TokenNotYetValid);
+        // The dangerous switch lets it through.
+        let lax = build(Config::builder().dangerous_allow_future_iat());
+        assert!(
+            lax.verify_token::<NoCustomClaims>(&far, TokenType::Access)
+                .is_ok()
+        );
     }
 
     #[test]

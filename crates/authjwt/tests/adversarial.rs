@@ -677,6 +677,26 @@ fn cases(fx: &Fx) -> Vec<Case> {
             inv,
         ),
         (
+            "iat an hour in the future",
+            format!(r#""exp":{},"iat":{}"#, now + 7200, now + 3600),
+            "token_not_yet_valid",
+        ),
+        (
+            "iat in the future, nbf now",
+            format!(r#""exp":{},"iat":{},"nbf":{now}"#, now + 7200, now + 60),
+            "token_not_yet_valid",
+        ),
+        (
+            "iat a fraction in the future",
+            format!(r#""exp":{},"iat":{}.5"#, now + 7200, now + 30),
+            "token_not_yet_valid",
+        ),
+        (
+            "iat in the year 9999",
+            r#""exp":253402300799,"iat":253402300000"#.to_owned(),
+            "token_not_yet_valid",
+        ),
+        (
             "iat as a string",
             format!(r#""exp":{},"iat":"now""#, now + 600),
             inv,
