@@ -122,7 +122,8 @@ pub enum InvalidReason {
     /// The token has no `exp` claim and non-expiring tokens are not allowed.
     MissingExpiry,
     /// The request carries two different values for the token (two cookies of the same name,
-    /// two Authorization headers, two query parameters).
+    /// two query parameters or JSON body keys), two Authorization headers (even equal ones:
+    /// it is a singleton header), or an Authorization header listing several credentials.
     Conflicting,
     /// Revocation is on and the token carries no `jti`.
     MissingJti,

@@ -26,7 +26,9 @@ const D: usize = 4; // EdDSA
 const M: usize = 5; // HS256 signing + retired RS256 verifying key
 const I: usize = 6; // issuer and audience configured
 const P: usize = 7; // cookies with the __Host- prefix
-const APP_NAMES: [&str; 8] = [
+const J: usize = 8; // JSON body key, then the query string
+const F: usize = 9; // cookies, CSRF double submit also from a form field
+const APP_NAMES: [&str; 10] = [
     "cookie",
     "header",
     "rs256",
@@ -35,6 +37,8 @@ const APP_NAMES: [&str; 8] = [
     "mixed",
     "iss+aud",
     "host-prefix",
+    "json+query",
+    "cookie+form",
 ];
 
 struct Case {
@@ -53,6 +57,14 @@ fn req(method: &str, uri: &str) -> http::request::Builder {
         .header("host", HOST)
 }
 
+/// A GET /me with this exact Authorization value.
+fn bearer_raw(value: &str) -> Request {
+    req("GET", "/me")
+        .header("authorization", value)
+        .body(Body::empty())
+        .unwrap()
+}
+
 fn bearer(method: &str, uri: &str, token: &str) -> Request {
     req(method, uri)
         .header("authorization", format!("Bearer {token}"))
@@ -62,6 +74,24 @@ fn bearer(method: &str, uri: &str, token: &str) -> Request {
 
 fn cookie(method: &str, uri: &str, token: &str) -> http::request::Builder {
     req(method, uri).header("cookie", format!("access_token_cookie={token}"))
+}
+
+/// A request with a body of this content type (and its length: the body is only read when
+/// the length is declared).
+fn with_body(b: http::request::Builder, content_type: &str, body: String) -> Request {
+    b.header("content-type", content_type)
+        .header("content-length", body.len())
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// Two `Authorization` headers, in this order.
+fn two_authorizations(first: &str, second: &str) -> Request {
+    req("GET", "/me")
+        .header("authorization", first)
+        .header("authorization", second)
+        .body(Body::empty())
+        .unwrap()
 }
 
 /// Everything a case needs to know about the live applications.
@@ -81,6 +111,11 @@ struct Fx {
     e_access: String,
     /// Host-prefix app: a valid access token.
     p_access: String,
+    /// JSON app: a valid access token.
+    j_access: String,
+    /// Form app: a valid access token and its CSRF value.
+    f_access: String,
+    f_csrf: String,
 }
 
 const HS_HEADER: &str = r#"{"alg":"HS256","kid":"hs-1"}"#;
@@ -1441,6 +1476,147 @@ fn cases(fx: &Fx) -> Vec<Case> {
         inv,
     );
 
+    // --- one credential per request: two Authorization headers, or one holding a list or a
+    //     repeated scheme, are refused whatever the values, never "the first one wins"
+    //     (RFC 9110 11.6.2: a singleton; RFC 9110 11.4: one token68) ---
+    let good = &fx.h_access;
+    let src = "RFC 9110 11.4/11.6.2";
+    for (what, first, second) in [
+        (
+            "the same token twice",
+            format!("Bearer {good}"),
+            format!("Bearer {good}"),
+        ),
+        (
+            "valid then forged",
+            format!("Bearer {good}"),
+            format!("Bearer {forged_none}"),
+        ),
+        (
+            "forged then valid",
+            format!("Bearer {forged_none}"),
+            format!("Bearer {good}"),
+        ),
+        (
+            "Basic then Bearer",
+            "Basic YTpi".to_owned(),
+            format!("Bearer {good}"),
+        ),
+        (
+            "Bearer then an empty value",
+            format!("Bearer {good}"),
+            String::new(),
+        ),
+    ] {
+        add(
+            format!("two Authorization headers: {what}"),
+            src,
+            H,
+            two_authorizations(&first, &second),
+            401,
+            inv,
+        );
+    }
+    for (what, value) in [
+        (
+            "Bearer x, Bearer y (folded)",
+            format!("Bearer {good}, Bearer {forged_none}"),
+        ),
+        (
+            "the same token, folded",
+            format!("Bearer {good}, Bearer {good}"),
+        ),
+        ("Bearer Bearer x", format!("Bearer Bearer {good}")),
+        ("bearer BEARER x", format!("bearer BEARER {good}")),
+        ("a trailing comma", format!("Bearer {good},")),
+        (
+            "two tokens after one scheme",
+            format!("Bearer {good} {good}"),
+        ),
+    ] {
+        add(
+            format!("Authorization value {what}"),
+            src,
+            H,
+            bearer_raw(&value),
+            401,
+            inv,
+        );
+    }
+
+    // --- the same principle for the other carriers: a JSON body key or a query parameter
+    //     given twice with different values is refused (a repeat of one value is that
+    //     value, like a cookie sent twice); so is a form CSRF field ---
+    let json = |body: String| with_body(req("POST", "/posts"), "application/json", body);
+    let j = &fx.j_access;
+    for (what, body) in [
+        (
+            "token then forged",
+            format!(r#"{{"access_token":"{j}","access_token":"{forged_none}"}}"#),
+        ),
+        (
+            "forged then token",
+            format!(r#"{{"access_token":"{forged_none}","access_token":"{j}"}}"#),
+        ),
+        (
+            "token then null",
+            format!(r#"{{"access_token":"{j}","access_token":null}}"#),
+        ),
+        (
+            "token then an escaped name",
+            format!(r#"{{"access_token":"{j}","access\u005ftoken":"x"}}"#),
+        ),
+    ] {
+        add(
+            format!("JSON body key twice: {what}"),
+            "RFC 8259 4; RFC 7515 4 (same principle)",
+            J,
+            json(body),
+            401,
+            inv,
+        );
+    }
+    add(
+        "query parameter twice with different values".into(),
+        "same principle",
+        J,
+        req("GET", &format!("/me?token={j}&token={forged_none}"))
+            .body(Body::empty())
+            .unwrap(),
+        401,
+        inv,
+    );
+    let form = |body: String| {
+        with_body(
+            cookie("POST", "/posts", &fx.f_access),
+            "application/x-www-form-urlencoded",
+            body,
+        )
+    };
+    for (what, body) in [
+        (
+            "right then wrong",
+            format!("csrf_token={}&csrf_token=x", fx.f_csrf),
+        ),
+        (
+            "wrong then right",
+            format!("csrf_token=x&csrf_token={}", fx.f_csrf),
+        ),
+        (
+            "right then empty",
+            format!("csrf_token={}&csrf_token=", fx.f_csrf),
+        ),
+    ] {
+        add(
+            format!("form CSRF field twice: {what}"),
+            "OWASP CSRF: double submit (same principle)",
+            F,
+            form(body),
+            401,
+            "csrf_mismatch",
+        );
+    }
+
     // --- Origin / Sec-Fetch-Site (Go's CrossOriginProtection; OWASP CSRF "Fetch Metadata",
     //     "Verifying origin with standard headers") ---
     let csrf_ok = |method: &str, extra: &[(&str, &[u8])]| {
@@ -1656,11 +1832,21 @@ async fn fixture() -> Fx {
                 .audience(["web"]),
         ),
         App::new(hs256(&[TokenLocation::Cookies]).host_prefix(true)),
+        App::new(hs256(&[TokenLocation::Json, TokenLocation::Query])),
+        App::new(hs256(&[TokenLocation::Cookies]).csrf_check_form(true)),
     ];
     let alice = apps[C].auth.create_login_tokens("alice").unwrap();
     let bob = apps[C].auth.create_login_tokens("bob").unwrap();
     let h = apps[H].auth.create_login_tokens("alice").unwrap();
+    let f = apps[F].auth.create_access_token("alice").unwrap();
     Fx {
+        j_access: apps[J]
+            .auth
+            .create_access_token("alice")
+            .unwrap()
+            .to_string(),
+        f_csrf: f.csrf().unwrap().to_owned(),
+        f_access: f.to_string(),
         a_access: alice.access.to_string(),
         a_csrf: alice.access.csrf().unwrap().to_owned(),
         a_refresh: alice.refresh.to_string(),
@@ -1701,7 +1887,7 @@ fn fractional_times(claims: &str) -> String {
 /// The requests the cases are variations of: each succeeds and reaches its handler, so a
 /// rejection below is caused by the one thing its case changes.
 async fn controls(fx: &Fx) {
-    let controls: Vec<(usize, Request)> = vec![
+    let mut controls: Vec<(usize, Request)> = vec![
         (
             C,
             cookie("POST", "/posts", &fx.a_access)
@@ -1843,6 +2029,42 @@ async fn controls(fx: &Fx) {
                 .unwrap(),
         ),
     ];
+    controls.extend([
+        (
+            J,
+            with_body(
+                req("POST", "/posts"),
+                "application/json",
+                format!(r#"{{"access_token":"{}","x":1}}"#, fx.j_access),
+            ),
+        ),
+        (
+            J,
+            with_body(
+                req("POST", "/posts"),
+                "application/json",
+                format!(
+                    r#"{{"access_token":"{0}","access_token":"{0}"}}"#,
+                    fx.j_access
+                ),
+            ),
+        ),
+        (
+            J,
+            req("GET", &format!("/me?token={0}&token={0}", fx.j_access))
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            F,
+            with_body(
+                cookie("POST", "/posts", &fx.f_access),
+                "application/x-www-form-urlencoded",
+                format!("title=x&csrf_token={0}&csrf_token={0}", fx.f_csrf),
+            ),
+        ),
+        (H, bearer_raw(&format!("bearer   {} ", fx.h_access))),
+    ]);
     for (i, (app, r)) in controls.into_iter().enumerate() {
         let label = format!("{} {} on {}", r.method(), r.uri(), APP_NAMES[app]);
         let out = fx.apps[app].send(r).await;
