@@ -311,6 +311,24 @@ enum ClaimName<'de> {
 }
 
 impl<'de> ClaimName<'de> {
+    /// The name as written (unescaped).
+    fn into_name(self) -> Cow<'de, str> {
+        Cow::Borrowed(match self {
+            Self::Sub => "sub",
+            Self::Iat => "iat",
+            Self::Nbf => "nbf",
+            Self::Exp => "exp",
+            Self::Jti => "jti",
+            Self::Type => "type",
+            Self::Fresh => "fresh",
+            Self::Csrf => "csrf",
+            Self::Iss => "iss",
+            Self::Aud => "aud",
+            Self::Fam => "fam",
+            Self::Custom(name) => return name,
+        })
+    }
+
     fn new(name: &str) -> Option<Self> {
         Some(match name {
             "sub" => Self::Sub,
@@ -353,12 +371,49 @@ impl<'de> Deserialize<'de> for ClaimName<'de> {
 /// object; the derived form (serde's `flatten`) would first buffer every claim in an
 /// intermediate tree. When that fails, the derived form decides, so every `T` is read
 /// exactly as `Claims<T>`'s own `Deserialize` reads it (`Option<_>`, unit types and
-/// `deny_unknown_fields` included), and its errors are the ones reported.
+/// `deny_unknown_fields` included), and its errors are the ones reported; but a claim name
+/// given twice is refused on both paths (RFC 7515 4, RFC 7519 4), where the derived form
+/// would ignore a repeated custom claim or let the last one win.
 #[inline]
 pub(crate) fn parse_claims<T: DeserializeOwned>(json: &[u8]) -> serde_json::Result<Claims<T>> {
     match serde_json::from_slice::<OnePass<T>>(json) {
         Ok(OnePass(claims)) => Ok(claims),
-        Err(_) => serde_json::from_slice(json),
+        Err(_) => {
+            serde_json::from_slice::<UniqueNames>(json)?;
+            serde_json::from_slice(json)
+        }
+    }
+}
+
+/// A JSON object whose member names (unescaped) are all different; the values are skipped.
+/// Only the fallback of [`parse_claims`] reads it: the one-pass parse checks names itself.
+struct UniqueNames;
+
+impl<'de> Deserialize<'de> for UniqueNames {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NamesVisitor;
+        impl<'de> Visitor<'de> for NamesVisitor {
+            type Value = UniqueNames;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object of JWT claims")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueNames, A::Error> {
+                let mut names: Vec<Cow<'de, str>> = Vec::new();
+                while let Some(name) = map.next_key::<ClaimName<'de>>()? {
+                    map.next_value::<de::IgnoredAny>()?;
+                    names.push(name.into_name());
+                }
+                names.sort_unstable();
+                match names.windows(2).find(|pair| pair[0] == pair[1]) {
+                    Some(pair) => Err(de::Error::custom(format_args!(
+                        "duplicate claim `{}`",
+                        pair[0]
+                    ))),
+                    None => Ok(UniqueNames),
+                }
+            }
+        }
+        d.deserialize_map(NamesVisitor)
     }
 }
 
@@ -632,13 +687,17 @@ mod tests {
         }
     }
 
-    /// `parse_claims` must read every input exactly as the derived `Deserialize` does.
+    /// `parse_claims` must read every input exactly as the derived `Deserialize` does, but
+    /// for refusing every repeated claim name.
     fn agree<T>(inputs: &[&str])
     where
         T: DeserializeOwned + PartialEq + fmt::Debug,
     {
         for json in inputs {
-            let derived = serde_json::from_str::<Claims<T>>(json).ok();
+            let unique = serde_json::from_str::<UniqueNames>(json).is_ok();
+            let derived = serde_json::from_str::<Claims<T>>(json)
+                .ok()
+                .filter(|_| unique);
             let fast = parse_claims::<T>(json.as_bytes()).ok();
             assert_eq!(fast, derived, "{json}");
         }
@@ -696,10 +755,23 @@ mod tests {
         let json = br#"{"sub":"user1","iat":1,"nbf":1,"exp":2,"jti":"j","type":"access",
                        "fresh":true,"csrf":"c","fam":"f"}"#;
         assert!(serde_json::from_slice::<OnePass<NoCustomClaims>>(json).is_ok());
-        // It is stricter where the derived form is lax; the derived form then decides.
+        // It is stricter where the derived form is lax; the derived form then decides, but
+        // never lets a repeated claim name through.
         let dup = br#"{"sub":"a","iat":1,"type":"access","x":1,"x":2}"#;
         assert!(serde_json::from_slice::<OnePass<NoCustomClaims>>(dup).is_err());
-        assert!(parse_claims::<NoCustomClaims>(dup).is_ok());
+        assert!(serde_json::from_slice::<Claims>(dup).is_ok());
+        assert!(parse_claims::<NoCustomClaims>(dup).is_err());
+        assert!(parse_claims::<serde_json::Value>(dup).is_err());
+        // A unit `T` takes the fallback; repeated names are refused there too.
+        let unit = br#"{"sub":"a","iat":1,"type":"access"}"#;
+        assert!(serde_json::from_slice::<OnePass<()>>(unit).is_err());
+        assert!(parse_claims::<()>(unit).is_ok());
+        for dup in [
+            r#"{"sub":"a","iat":1,"type":"access","x":1,"\u0078":1}"#,
+            r#"{"sub":"a","iat":1,"type":"access","\u0073ub":"a"}"#,
+        ] {
+            assert!(parse_claims::<()>(dup.as_bytes()).is_err(), "{dup}");
+        }
     }
 
     #[test]

@@ -615,6 +615,16 @@ fn cases(fx: &Fx) -> Vec<Case> {
         ),
         ("jti twice", base(r#""type":"access","jti":"other""#), "/me"),
         ("iat twice", base(r#""type":"access","iat":1"#), "/me"),
+        (
+            "custom claim twice",
+            base(r#""type":"access","role":"user","role":"admin""#),
+            "/me",
+        ),
+        (
+            "custom claim twice, the second escaped",
+            base(r#""type":"access","role":"user","r\u006fle":"admin""#),
+            "/me",
+        ),
     ] {
         let method = if uri == "/fresh" { "POST" } else { "GET" };
         add(
