@@ -1,5 +1,6 @@
 //! Creating access and refresh tokens, and verifying them: signature, algorithm, `kid`,
-//! `crit`, length, `exp`/`nbf` with leeway, `iss`/`aud`, and type.
+//! the header's other parameters, length, `exp`/`nbf`/`iat` with leeway, `iss`/`aud`, and
+//! type.
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -579,9 +580,10 @@ impl Config {
 
     /// The signature half of verification, for test vectors and fuzzing whose payloads are not
     /// this library's claims: the same code path as [`Auth::verify_token`] up to and including
-    /// the signature (length, three strict base64url segments, header with `crit` and
-    /// duplicate keys refused, `alg` allowed and pinned by the key its `kid` selects), then
-    /// the decoded payload bytes, unparsed.
+    /// the signature (length, three strict base64url segments, header read strictly:
+    /// repeated members, registered parameters of the wrong JSON type, `crit` and parameters
+    /// that change how the payload is read refused, `alg` allowed and pinned by the key its
+    /// `kid` selects), then the decoded payload bytes, unparsed.
     ///
     /// Not a supported API: expiry, issuer, audience, type, CSRF and revocation are **not**
     /// checked. Applications use [`Auth::verify_token`] or [`Auth::authenticate`].
