@@ -3,9 +3,10 @@
 //! Sec-Fetch-Site and the CSRF header), with an optional first line `METHOD URI`.
 //!
 //! For every order of the four locations, `locate` must not panic and a token it returns
-//! must come from where it says; then `Auth::authenticate` runs the whole guard (location,
-//! cross-origin check, verification, CSRF, revocation) and must not panic, and must never
-//! accept: no token of the configuration's key can be forged from fuzz input.
+//! must come from where it says (a header token from the one Authorization header, a single
+//! credential); then `Auth::authenticate` runs the whole guard (location, cross-origin
+//! check, verification, CSRF, revocation) and must not panic, and must never accept: no
+//! token of the configuration's key can be forged from fuzz input.
 #![no_main]
 
 use std::future::Future;
@@ -93,11 +94,17 @@ fuzz_target!(|data: &[u8]| {
                     assert!(order[..n].contains(&location));
                     match location {
                         TokenLocation::Headers => {
-                            assert!(parts.headers.get_all("authorization").iter().any(|v| {
-                                v.as_bytes()
+                            // From the one Authorization header, one credential.
+                            let mut values = parts.headers.get_all("authorization").iter();
+                            let value = values.next().expect("a header token has its header");
+                            assert!(values.next().is_none(), "token from a repeated header");
+                            assert!(
+                                value
+                                    .as_bytes()
                                     .windows(token.len())
                                     .any(|w| w == token.as_bytes())
-                            }))
+                            );
+                            assert!(token.bytes().all(|b| b.is_ascii_graphic() && b != b','));
                         }
                         TokenLocation::Cookies => {
                             assert!(parts.headers.get_all("cookie").iter().any(|v| {

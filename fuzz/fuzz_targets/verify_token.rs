@@ -7,8 +7,9 @@
 //!   verified, so the fuzzer reaches header and claims parsing behind a valid signature.
 //!
 //! Invariants: nothing panics; a token that verifies has exactly three segments, a header
-//! whose `alg` is the key's algorithm and which has no `crit`, and claims of the expected
-//! type.
+//! whose `alg` is the key's algorithm, which has no `crit`, no repeated `alg`, `kid` or
+//! `typ`, no `zip`, `enc`, `cty` or `b64: false`, and a string `kid` and `typ` if any, and
+//! claims of the expected type.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -64,13 +65,34 @@ fn check_accepted(token: &str, alg: &str) {
         "accepted a token whose alg is not the key's"
     );
     assert!(!header.crit, "accepted a token with crit");
+    assert!(
+        !(header.zip || header.enc || header.cty),
+        "accepted a token whose header changes how the payload is read"
+    );
+    assert_ne!(header.b64, Some(false), "accepted a token with b64: false");
 }
 
+/// The derived form refuses a repeated member it names: an accepted header has none.
 #[derive(serde::Deserialize)]
 struct Header {
     alg: String,
     #[serde(default, deserialize_with = "present")]
     crit: bool,
+    #[serde(default, deserialize_with = "present")]
+    zip: bool,
+    #[serde(default, deserialize_with = "present")]
+    enc: bool,
+    #[serde(default, deserialize_with = "present")]
+    cty: bool,
+    #[serde(default)]
+    b64: Option<bool>,
+    /// Read for their JSON type and uniqueness only.
+    #[serde(default)]
+    #[allow(dead_code)]
+    kid: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    typ: Option<String>,
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {

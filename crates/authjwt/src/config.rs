@@ -201,6 +201,8 @@ pub struct Config {
     /// same successor (0: strict rotation).
     pub(crate) refresh_reuse_window_ms: u64,
     pub(crate) leeway: u64,
+    /// Tokens issued (`iat`) after now plus the leeway are accepted.
+    pub(crate) allow_future_iat: bool,
     pub(crate) issuer: Option<String>,
     pub(crate) audience: Vec<String>,
     pub(crate) max_token_len: usize,
@@ -270,6 +272,7 @@ impl fmt::Debug for Config {
             .field("refresh_expires", &self.refresh_expires)
             .field("max_token_lifetime", &self.max_token_lifetime)
             .field("leeway", &self.leeway)
+            .field("allow_future_iat", &self.allow_future_iat)
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("cookies", &self.cookies)
@@ -654,6 +657,7 @@ pub struct ConfigBuilder {
     max_token_lifetime: Option<Duration>,
     refresh_reuse_window: Option<Duration>,
     leeway: u64,
+    allow_future_iat: bool,
     issuer: Option<String>,
     audience: Vec<String>,
     max_token_len: usize,
@@ -709,6 +713,7 @@ impl Default for ConfigBuilder {
             max_token_lifetime: None,
             refresh_reuse_window: None,
             leeway: 0,
+            allow_future_iat: false,
             issuer: None,
             audience: Vec::new(),
             max_token_len: 8 * 1024,
@@ -1095,7 +1100,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// Clock skew tolerated on `exp` and `nbf`, in seconds. Defaults to `0`.
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. Defaults to `0`.
     ///
     /// ```
     /// use authjwt::{Auth, AuthError, Config, NoCustomClaims, TokenOptions, TokenType::Access};
@@ -1111,6 +1116,50 @@ impl ConfigBuilder {
     /// ```
     pub fn leeway(mut self, seconds: u64) -> Self {
         self.leeway = seconds;
+        self
+    }
+
+    /// ⚠️ **Dangerous**: accept tokens issued in the future. By default a token whose `iat`
+    /// is later than now plus the [leeway](ConfigBuilder::leeway) is refused with
+    /// [`AuthError::TokenNotYetValid`](crate::AuthError::TokenNotYetValid), as PyJWT does:
+    /// no clock skew within the leeway explains it, and such a token would outlive
+    /// [`Auth::revoke_all`](crate::Auth::revoke_all), which revokes the subject's tokens
+    /// issued up to the moment it is called. Turn this on only for an issuer whose clock
+    /// cannot be trusted and cannot be fixed (a larger leeway is the better remedy). Tokens
+    /// this library creates have `nbf` equal to `iat`, so they are refused as not yet valid
+    /// either way.
+    ///
+    /// ```
+    /// use authjwt::{Auth, AuthError, Config, NoCustomClaims, TokenType::Access};
+    /// use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    /// # let hs256 = |key: &[u8], msg: &str| {
+    /// #     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key);
+    /// #     URL_SAFE_NO_PAD.encode(aws_lc_rs::hmac::sign(&key, msg.as_bytes()))
+    /// # };
+    /// let secret = b"an example secret of at least 32 bytes!";
+    /// let builder = || Config::builder().secret(secret);
+    /// // Issued an hour from now by an issuer whose clock runs fast.
+    /// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    /// let claims = format!(
+    ///     r#"{{"sub":"u","iat":{},"exp":{},"type":"access"}}"#,
+    ///     now + 3600,
+    ///     now + 7200
+    /// );
+    /// let msg = format!(
+    ///     "{}.{}",
+    ///     URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#),
+    ///     URL_SAFE_NO_PAD.encode(claims)
+    /// );
+    /// let token = format!("{msg}.{}", hs256(secret, &msg));
+    /// let strict = Auth::new(builder().build()?);
+    /// let refused = strict.verify_token::<NoCustomClaims>(&token, Access);
+    /// assert_eq!(refused.unwrap_err(), AuthError::TokenNotYetValid);
+    /// let lax = Auth::new(builder().dangerous_allow_future_iat().build()?);
+    /// assert!(lax.verify_token::<NoCustomClaims>(&token, Access).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dangerous_allow_future_iat(mut self) -> Self {
+        self.allow_future_iat = true;
         self
     }
 
@@ -1134,7 +1183,9 @@ impl ConfigBuilder {
     }
 
     /// Writes `aud` into new tokens (the first audience) and requires one of these on
-    /// verification; a token without `aud` is then refused. Defaults to none.
+    /// verification; a token without `aud` is then refused. Defaults to none, and then a
+    /// token that carries an `aud` is refused (RFC 7519 4.1.3: the server is not among its
+    /// audiences).
     ///
     /// ```
     /// use authjwt::{Audience, Auth, Claims, Config, TokenType};
@@ -2052,6 +2103,7 @@ impl ConfigBuilder {
             max_token_lifetime,
             refresh_reuse_window_ms: u64::try_from(reuse_window.as_millis()).unwrap_or(u64::MAX),
             leeway: self.leeway,
+            allow_future_iat: self.allow_future_iat,
             issuer: self.issuer,
             audience: self.audience,
             max_token_len: self.max_token_len,

@@ -6,7 +6,7 @@ use http::request::Parts;
 use http::{HeaderMap, Method};
 use subtle::ConstantTimeEq;
 
-use crate::body::BodyFields;
+use crate::body::{BodyFields, BodyValue};
 use crate::claims::TokenType;
 use crate::config::Config;
 use crate::error::AuthError;
@@ -48,13 +48,19 @@ pub(crate) fn check_double_submit(
     let presented = match single_header(&parts.headers, header_name)? {
         Some(v) => Some(v),
         None if config.csrf.check_form => {
-            parts
+            let field = parts
                 .extensions
                 .get::<BodyFields>()
-                .and_then(|b| match token_type {
-                    TokenType::Access => b.form_access_csrf.as_deref(),
-                    TokenType::Refresh => b.form_refresh_csrf.as_deref(),
-                })
+                .map(|b| match token_type {
+                    TokenType::Access => &b.form_access_csrf,
+                    TokenType::Refresh => &b.form_refresh_csrf,
+                });
+            // The field given twice with different values is ambiguous, like a repeated
+            // header: a mismatch.
+            match field.map(BodyValue::get).transpose() {
+                Ok(found) => found.flatten(),
+                Err(_) => return Err(AuthError::CsrfMismatch),
+            }
         }
         None => None,
     };

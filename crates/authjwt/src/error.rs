@@ -56,7 +56,7 @@ pub enum AuthError {
     /// The token's `exp` is in the past (beyond the configured leeway).
     #[error("Token has expired")]
     TokenExpired,
-    /// The token's `nbf` is in the future (beyond the configured leeway).
+    /// The token's `nbf` or `iat` is in the future (beyond the configured leeway).
     #[error("Token is not yet valid")]
     TokenNotYetValid,
     /// The token was issued by another issuer or for another audience, or lacks the custom
@@ -130,14 +130,17 @@ pub enum InvalidReason {
     AlgorithmNotAllowed,
     /// The header names a `kid` that is not a configured verification key.
     UnknownKey,
-    /// The header carries a `crit` parameter, which this library does not understand.
+    /// The header carries a `crit` parameter, which this library does not understand, or a
+    /// parameter that changes how the payload is read and is not implemented (`b64: false`,
+    /// `zip`, `enc`, `cty`).
     CriticalHeader,
     /// The token is longer than the configured maximum.
     TooLong,
     /// The token has no `exp` claim and non-expiring tokens are not allowed.
     MissingExpiry,
     /// The request carries two different values for the token (two cookies of the same name,
-    /// two Authorization headers, two query parameters).
+    /// two query parameters or JSON body keys), two Authorization headers (even equal ones:
+    /// it is a singleton header), or an Authorization header listing several credentials.
     Conflicting,
     /// Revocation is on and the token carries no `jti`.
     MissingJti,

@@ -7,7 +7,7 @@ use std::fmt;
 use http::HeaderValue;
 use http::request::Parts;
 
-use crate::body::BodyFields;
+use crate::body::{BodyFields, BodyValue};
 use crate::claims::TokenType;
 use crate::config::Config;
 use crate::cookies::find_cookie_in;
@@ -91,14 +91,19 @@ pub(crate) fn locate<'a>(
             }
             TokenLocation::Query => (from_query(config, parts)?, None),
             TokenLocation::Json => {
-                let body = parts.extensions.get::<BodyFields>().and_then(|b| {
-                    match token_type {
-                        TokenType::Access => b.json_access.as_deref(),
-                        TokenType::Refresh => b.json_refresh.as_deref(),
-                    }
-                    .map(Cow::Borrowed)
-                });
-                (body, None)
+                let field = parts
+                    .extensions
+                    .get::<BodyFields>()
+                    .map(|b| match token_type {
+                        TokenType::Access => &b.json_access,
+                        TokenType::Refresh => &b.json_refresh,
+                    });
+                // The key given twice with different values: refused, like a query parameter.
+                let body = match field.map(BodyValue::get).transpose() {
+                    Ok(found) => found.flatten(),
+                    Err(_) => return Err(InvalidReason::Conflicting.into()),
+                };
+                (body.map(Cow::Borrowed), None)
             }
         };
         if let Some(token) = found.filter(|t| !t.is_empty()) {
@@ -136,36 +141,49 @@ impl Config {
     }
 }
 
-/// `Authorization: Bearer <token>`; the scheme is matched case-insensitively. Two different
-/// values of the header are refused rather than guessed between.
+/// `Authorization: Bearer <token>`; the scheme is matched case-insensitively.
+///
+/// The header is a singleton (RFC 9110 11.6.2: one credential, not a list), so a request
+/// with two of them is refused whatever their values, and so is one value holding a list
+/// of credentials (`Bearer a, Bearer b`, what a proxy folding two headers into one makes):
+/// the library never guesses which one was meant. The credential must be one token68
+/// (RFC 9110 11.4): whitespace inside it (`Bearer Bearer x`) or a byte outside visible
+/// ASCII makes the token malformed, not absent. A value with another scheme is no token.
 fn from_header<'a>(
     config: &Config,
     parts: &'a Parts,
 ) -> Result<Option<(&'a HeaderValue, &'a str)>, AuthError> {
-    let mut found: Option<(&'a HeaderValue, &'a str)> = None;
-    for header in parts.headers.get_all(&config.header_name) {
-        let Ok(value) = header.to_str() else { continue };
-        let token = if config.header_type.is_empty() {
-            Some(value.trim())
-        } else {
-            let scheme = &config.header_type;
-            value
-                .get(..scheme.len())
-                .filter(|s| s.eq_ignore_ascii_case(scheme))
-                .and_then(|_| value[scheme.len()..].strip_prefix(' '))
-                .map(str::trim)
-        };
-        if let Some(token) = token {
-            match found {
-                Some((_, prev)) if prev != token => {
-                    return Err(InvalidReason::Conflicting.into());
-                }
-                Some(_) => {}
-                None => found = Some((header, token)),
-            }
-        }
+    let mut headers = parts.headers.get_all(&config.header_name).iter();
+    let Some(header) = headers.next() else {
+        return Ok(None);
+    };
+    if headers.next().is_some() {
+        return Err(InvalidReason::Conflicting.into());
     }
-    Ok(found)
+    let value = header.as_bytes();
+    let credential = if config.header_type.is_empty() {
+        value
+    } else {
+        let scheme = config.header_type.as_bytes();
+        match value
+            .get(..scheme.len())
+            .filter(|s| s.eq_ignore_ascii_case(scheme))
+            .and_then(|_| value[scheme.len()..].strip_prefix(b" "))
+        {
+            Some(rest) => rest,
+            None => return Ok(None),
+        }
+    };
+    let credential = credential.trim_ascii();
+    if credential.contains(&b',') {
+        return Err(InvalidReason::Conflicting.into());
+    }
+    if !credential.iter().all(|b| b.is_ascii_graphic()) {
+        return Err(InvalidReason::Malformed.into());
+    }
+    // Visible ASCII only: always UTF-8.
+    let token = std::str::from_utf8(credential).map_err(|_| InvalidReason::Malformed)?;
+    Ok(Some((header, token)))
 }
 
 fn from_query<'a>(config: &Config, parts: &'a Parts) -> Result<Option<Cow<'a, str>>, AuthError> {
@@ -245,12 +263,126 @@ mod tests {
         assert!(locate(&c, &p, TokenType::Access, &c.locations).is_err());
     }
 
+    /// One Authorization header holding one credential; anything else is refused, never
+    /// resolved by order.
+    #[test]
+    fn the_authorization_header_holds_one_credential() {
+        let c = config(&[TokenLocation::Headers, TokenLocation::Query]);
+        let found = |headers: &[(&str, &str)]| {
+            let p = parts("/?token=q", headers);
+            locate(&c, &p, TokenType::Access, &c.locations)
+                .map(|l| l.map(|l| (l.token.into_owned(), l.location)))
+        };
+        let conflicting = Err(AuthError::from(InvalidReason::Conflicting));
+        let malformed = Err(AuthError::from(InvalidReason::Malformed));
+        for (headers, expected) in [
+            (
+                &[("authorization", "Bearer a"), ("authorization", "Bearer a")][..],
+                conflicting.clone(),
+            ),
+            (
+                &[("authorization", "Bearer a"), ("authorization", "Bearer b")],
+                conflicting.clone(),
+            ),
+            (
+                &[
+                    ("authorization", "Basic eDp5"),
+                    ("authorization", "Bearer a"),
+                ],
+                conflicting.clone(),
+            ),
+            (
+                &[("authorization", "Bearer a"), ("authorization", "")],
+                conflicting.clone(),
+            ),
+            (
+                &[("authorization", "Bearer a, Bearer b")],
+                conflicting.clone(),
+            ),
+            (&[("authorization", "Bearer a,b")], conflicting.clone()),
+            (&[("authorization", "Bearer a,")], conflicting),
+            (&[("authorization", "Bearer Bearer a")], malformed.clone()),
+            (&[("authorization", "Bearer a b")], malformed.clone()),
+            (&[("authorization", "Bearer a\tb")], malformed),
+            (
+                &[("authorization", "  Bearer a")],
+                Ok(Some(("q".to_owned(), TokenLocation::Query))),
+            ),
+            (
+                &[("authorization", "Basic eDp5")],
+                Ok(Some(("q".to_owned(), TokenLocation::Query))),
+            ),
+            (
+                &[("authorization", "Bearer  a ")],
+                Ok(Some(("a".to_owned(), TokenLocation::Headers))),
+            ),
+        ] {
+            assert_eq!(found(headers), expected, "{headers:?}");
+        }
+        let mut p = parts("/", &[]);
+        p.headers.append(
+            "authorization",
+            HeaderValue::from_bytes(b"Bearer a\xe9b").unwrap(),
+        );
+        assert_eq!(
+            locate(&c, &p, TokenType::Access, &c.locations),
+            Err(InvalidReason::Malformed.into())
+        );
+        // With no scheme configured the whole value is the credential.
+        let bare = Config::builder()
+            .secret([1u8; 32])
+            .header_type("")
+            .build()
+            .unwrap();
+        for (value, ok) in [("abc", true), ("abc, def", false), ("Bearer abc", false)] {
+            let p = parts("/", &[("authorization", value)]);
+            let l = locate(&bare, &p, TokenType::Access, &bare.locations);
+            assert_eq!(l.is_ok(), ok, "{value}");
+        }
+    }
+
+    #[test]
+    fn repeated_query_parameters_and_json_keys_agree_or_conflict() {
+        let c = config(&[TokenLocation::Query, TokenLocation::Json]);
+        let p = parts("/?token=a&token=a", &[]);
+        let l = locate(&c, &p, TokenType::Access, &c.locations)
+            .unwrap()
+            .unwrap();
+        assert_eq!(l.token, "a");
+        for uri in [
+            "/?token=a&token=b",
+            "/?token=a&token=",
+            "/?token=a&%74oken=b",
+        ] {
+            let p = parts(uri, &[]);
+            assert_eq!(
+                locate(&c, &p, TokenType::Access, &c.locations),
+                Err(InvalidReason::Conflicting.into()),
+                "{uri}"
+            );
+        }
+        let mut p = parts("/", &[]);
+        p.extensions.insert(BodyFields {
+            json_access: BodyValue::Conflicting,
+            json_refresh: BodyValue::One("r".into()),
+            ..BodyFields::default()
+        });
+        assert_eq!(
+            locate(&c, &p, TokenType::Access, &c.locations),
+            Err(InvalidReason::Conflicting.into())
+        );
+        let l = locate(&c, &p, TokenType::Refresh, &c.locations)
+            .unwrap()
+            .unwrap();
+        assert_eq!((l.token.as_ref(), l.location), ("r", TokenLocation::Json));
+    }
+
     #[test]
     fn json_body_fields_come_from_the_extension() {
         let c = config(&[TokenLocation::Json]);
         let mut p = parts("/", &[]);
         p.extensions.insert(BodyFields {
-            json_refresh: Some("r".into()),
+            json_refresh: BodyValue::One("r".into()),
             ..BodyFields::default()
         });
         assert_eq!(

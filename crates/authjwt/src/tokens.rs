@@ -1,20 +1,23 @@
 //! Creating access and refresh tokens, and verifying them: signature, algorithm, `kid`,
-//! `crit`, length, `exp`/`nbf` with leeway, `iss`/`aud`, and type.
+//! the header's other parameters, length, `exp`/`nbf`/`iat` with leeway, `iss`/`aud`, and
+//! type.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::de::{DeserializeOwned, IgnoredAny};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::Auth;
 use crate::claims::{Audience, Claims, NoCustomClaims, RESERVED_CLAIMS, TokenType, parse_claims};
 use crate::config::Config;
 use crate::error::{AuthError, InvalidReason};
 use crate::keys::Algorithm;
+
+mod header;
+use header::HeaderIn;
 
 /// Seconds since the Unix epoch.
 pub(crate) fn now() -> u64 {
@@ -629,9 +632,10 @@ impl Config {
 
     /// The signature half of verification, for test vectors and fuzzing whose payloads are not
     /// this library's claims: the same code path as [`Auth::verify_token`] up to and including
-    /// the signature (length, three strict base64url segments, header with `crit` and
-    /// duplicate keys refused, `alg` allowed and pinned by the key its `kid` selects), then
-    /// the decoded payload bytes, unparsed.
+    /// the signature (length, three strict base64url segments, header read strictly:
+    /// repeated members, registered parameters of the wrong JSON type, `crit` and parameters
+    /// that change how the payload is read refused, `alg` allowed and pinned by the key its
+    /// `kid` selects), then the decoded payload bytes, unparsed.
     ///
     /// Not a supported API: expiry, issuer, audience, type, CSRF and revocation are **not**
     /// checked. Applications use [`Auth::verify_token`] or [`Auth::authenticate`].
@@ -690,12 +694,14 @@ impl Config {
     }
 
     /// Decodes a header this library did not write (or wrote with extra parameters) and
-    /// picks the key it names, refusing `crit`, unlisted algorithms and unknown kids.
+    /// picks the key it names, refusing duplicate members, registered parameters of the
+    /// wrong JSON type, `crit`, parameters that change how the payload is read, unlisted
+    /// algorithms and unknown kids.
     fn key_for_header(&self, h64: &str) -> Result<&crate::keys::VerifyingKey, AuthError> {
         let malformed = || AuthError::InvalidToken(InvalidReason::Malformed);
         let header_json = URL_SAFE_NO_PAD.decode(h64).map_err(|_| malformed())?;
-        let header: HeaderIn<'_> = serde_json::from_slice(&header_json).map_err(|_| malformed())?;
-        if header.crit {
+        let header = HeaderIn::parse(&header_json).map_err(|_| malformed())?;
+        if header.crit || header.changes_payload {
             return Err(InvalidReason::CriticalHeader.into());
         }
         let alg: Algorithm = header
@@ -730,19 +736,25 @@ impl Config {
         {
             return Err(AuthError::TokenNotYetValid);
         }
+        // Issued in the future beyond any tolerated skew (refused like PyJWT does): not yet
+        // valid either, and it would outlive a revoke-all of everything issued up to now.
+        if !self.allow_future_iat && now.saturating_add(self.leeway) < claims.iat {
+            return Err(AuthError::TokenNotYetValid);
+        }
         if let Some(iss) = &self.issuer
             && claims.iss.as_ref() != Some(iss)
         {
             return Err(AuthError::InvalidClaims);
         }
-        if !self.audience.is_empty() {
-            let ok = claims
-                .aud
-                .as_ref()
-                .is_some_and(|aud| self.audience.iter().any(|a| aud.contains(a)));
-            if !ok {
-                return Err(AuthError::InvalidClaims);
-            }
+        // RFC 7519 4.1.3: a recipient that does not identify itself with a value of a
+        // present `aud` must reject the token, so a server without an audience refuses every
+        // `aud` (a string, a list, an empty list), and one with audiences requires a match.
+        let aud_ok = match &claims.aud {
+            None => self.audience.is_empty(),
+            Some(aud) => self.audience.iter().any(|a| aud.contains(a)),
+        };
+        if !aud_ok {
+            return Err(AuthError::InvalidClaims);
         }
         if claims.token_type != expected {
             return Err(AuthError::WrongTokenType { expected });
@@ -764,21 +776,6 @@ fn decoded<const N: usize, R>(
         Err(base64::DecodeSliceError::OutputSliceTooSmall) => Ok(f(&URL_SAFE_NO_PAD.decode(b64)?)),
         Err(base64::DecodeSliceError::DecodeError(e)) => Err(e),
     }
-}
-
-#[derive(Deserialize)]
-struct HeaderIn<'a> {
-    #[serde(borrow)]
-    alg: Cow<'a, str>,
-    #[serde(borrow, default)]
-    kid: Option<Cow<'a, str>>,
-    /// Present at all, even as `null`: refused (RFC 7515 4.1.11).
-    #[serde(default, deserialize_with = "present")]
-    crit: bool,
-}
-
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    IgnoredAny::deserialize(d).map(|_| true)
 }
 
 impl Auth {
@@ -883,6 +880,8 @@ impl Auth {
 
 #[cfg(test)]
 mod tests {
+    use serde::Deserialize;
+
     use super::*;
     use crate::keys::{KeySet, SigningKey, VerifyingKey};
 
@@ -1066,6 +1065,83 @@ mod tests {
     }
 
     #[test]
+    fn headers_are_read_strictly() {
+        let a = auth();
+        let now = now();
+        let payload = format!(
+            r#"{{"sub":"u","iat":{now},"exp":{},"type":"access"}}"#,
+            now + 60
+        );
+        let verifies = |header: &str| {
+            a.verify_token::<NoCustomClaims>(&resign(&a, header, &payload), TokenType::Access)
+        };
+        for header in [
+            r#"{"alg":"HS256"}"#,
+            r#"{"alg":"HS256","typ":"JWT","x5t":"dGh1bWI","b64":true,"x":null}"#,
+        ] {
+            assert!(verifies(header).is_ok(), "{header}");
+        }
+        // Types (RFC 7515 4.1) and duplicates (RFC 7515 4): malformed, never "absent".
+        for header in [
+            r#"{"alg":"HS256","kid":null}"#,
+            r#"{"alg":"HS256","typ":7}"#,
+            r#"{"alg":"HS256","typ":null}"#,
+            r#"{"alg":"HS256","jwk":"k"}"#,
+            r#"{"alg":"HS256","x5c":"MIIB"}"#,
+            r#"{"alg":"HS256","b64":"false"}"#,
+            r#"{"alg":"HS256","typ":"JWT","typ":"JWT"}"#,
+            r#"{"alg":"HS256","x":1,"x":1}"#,
+        ] {
+            assert_eq!(
+                verifies(header).unwrap_err(),
+                InvalidReason::Malformed.into(),
+                "{header}"
+            );
+        }
+        // Parameters that change how the payload is read (RFC 7797, RFC 7516).
+        for header in [
+            r#"{"alg":"HS256","b64":false}"#,
+            r#"{"alg":"HS256","zip":"DEF"}"#,
+            r#"{"alg":"HS256","enc":"A256GCM"}"#,
+            r#"{"alg":"HS256","cty":"JWT"}"#,
+        ] {
+            assert_eq!(
+                verifies(header).unwrap_err(),
+                InvalidReason::CriticalHeader.into(),
+                "{header}"
+            );
+        }
+    }
+
+    /// The headers verification skips decoding are ones the strict reading accepts and
+    /// reads to the very key they are mapped to.
+    #[test]
+    fn known_headers_parse_to_their_own_key() {
+        let pem = include_bytes!("../tests/keys/rsa_public.pem");
+        let config = Config::builder()
+            .signing_key(
+                SigningKey::from_secret(Algorithm::HS256, &[3; 32])
+                    .unwrap()
+                    .with_kid("a \"quoted\" kid"),
+            )
+            .verifying_key(
+                VerifyingKey::from_pem(Algorithm::RS256, pem)
+                    .unwrap()
+                    .with_kid("r\u{e9}sum\u{e9}"),
+            )
+            .build()
+            .unwrap();
+        assert_eq!(config.known_headers.len(), 2);
+        for (h64, key) in &config.known_headers {
+            let parsed = config.key_for_header(h64).unwrap();
+            assert_eq!(
+                (parsed.algorithm(), parsed.kid()),
+                (key.algorithm(), key.kid())
+            );
+        }
+    }
+
+    #[test]
     fn time_claims_use_leeway() {
         let a = auth();
         let now = now();
@@ -1111,6 +1187,121 @@ mod tests {
     }
 
     #[test]
+    fn tokens_issued_in_the_future_are_not_yet_valid() {
+        let build = |b: crate::ConfigBuilder| Auth::new(b.secret([7u8; 32]).build().unwrap());
+        let strict = build(Config::builder());
+        let now = now();
+        let issued = |iat: u64| {
+            let payload = format!(
+                r#"{{"sub":"u","iat":{iat},"exp":{},"type":"access"}}"#,
+                now + 7200
+            );
+            resign(&strict, r#"{"alg":"HS256"}"#, &payload)
+        };
+        let ahead = issued(now + 30);
+        assert_eq!(err(&strict, &ahead), AuthError::TokenNotYetValid);
+        let fraction = resign(
+            &strict,
+            r#"{"alg":"HS256"}"#,
+            &format!(
+                r#"{{"sub":"u","iat":{}.5,"exp":{},"type":"access"}}"#,
+                now + 30,
+                now + 7200
+            ),
+        );
+        assert_eq!(err(&strict, &fraction), AuthError::TokenNotYetValid);
+        for ok in [issued(now), issued(now - 30), issued(0)] {
+            assert!(
+                strict
+                    .verify_token::<NoCustomClaims>(&ok, TokenType::Access)
+                    .is_ok()
+            );
+        }
+        // Within the leeway: clock skew.
+        let skewed = build(Config::builder().leeway(60));
+        assert!(
+            skewed
+                .verify_token::<NoCustomClaims>(&ahead, TokenType::Access)
+                .is_ok()
+        );
+        let far = issued(now + 3600);
+        assert_eq!(err(&skewed, &far), AuthError::TokenNotYetValid);
+        // The dangerous switch lets it through.
+        let lax = build(Config::builder().dangerous_allow_future_iat());
+        assert!(
+            lax.verify_token::<NoCustomClaims>(&far, TokenType::Access)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn numeric_dates_may_have_fractions_and_never_lengthen_a_token() {
+        let a = auth();
+        let now = now();
+        let token = |times: &str| {
+            let payload = format!(r#"{{"sub":"u","type":"access",{times}}}"#);
+            resign(&a, r#"{"alg":"HS256"}"#, &payload)
+        };
+        let ok = token(&format!(
+            r#""iat":{now}.75,"nbf":{}.25,"exp":{}.5"#,
+            now - 1,
+            now + 60
+        ));
+        let claims: Claims = a.verify_token(&ok, TokenType::Access).unwrap();
+        assert_eq!(
+            (claims.iat, claims.nbf, claims.exp),
+            (now, Some(now), Some(now + 60))
+        );
+        // exp rounds down: half a second past the last whole second is expired.
+        let expired = token(&format!(r#""iat":1,"exp":{}.5"#, now - 1));
+        assert_eq!(err(&a, &expired), AuthError::TokenExpired);
+        // nbf rounds up.
+        let early = token(&format!(
+            r#""iat":1,"nbf":{}.5,"exp":{}"#,
+            now + 30,
+            now + 90
+        ));
+        assert_eq!(err(&a, &early), AuthError::TokenNotYetValid);
+        for bad in [
+            r#""iat":1,"exp":-0.5"#,
+            r#""iat":1,"exp":1e300"#,
+            r#""iat":1,"exp":253402300800"#,
+            r#""iat":1,"exp":18446744073709551615"#,
+            r#""iat":-1,"exp":9999999999"#,
+            r#""iat":1,"nbf":253402300799.5,"exp":9999999999"#,
+        ] {
+            assert_eq!(
+                err(&a, &token(bad)),
+                InvalidReason::Malformed.into(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn null_claims_are_malformed_not_absent() {
+        let lax = Auth::new(
+            Config::builder()
+                .secret([7u8; 32])
+                .dangerous_allow_non_expiring_tokens()
+                .build()
+                .unwrap(),
+        );
+        let now = now();
+        for member in [
+            r#""exp":null"#.to_owned(),
+            format!(r#""exp":{},"nbf":null"#, now + 60),
+            format!(r#""exp":{},"jti":null"#, now + 60),
+            format!(r#""exp":{},"aud":null"#, now + 60),
+            format!(r#""exp":{},"iss":null"#, now + 60),
+        ] {
+            let payload = format!(r#"{{"sub":"u","iat":{now},"type":"access",{member}}}"#);
+            let t = resign(&lax, r#"{"alg":"HS256"}"#, &payload);
+            assert_eq!(err(&lax, &t), InvalidReason::Malformed.into(), "{member}");
+        }
+    }
+
+    #[test]
     fn issuer_and_audience() {
         let a = Auth::new(
             Config::builder()
@@ -1141,6 +1332,29 @@ mod tests {
         );
         let plain = auth().create_access_token("u").unwrap();
         assert_eq!(err(&a, plain.as_str()), AuthError::InvalidClaims);
+        // Without a configured audience, any `aud` names someone else (RFC 7519 4.1.3).
+        assert_eq!(err(&auth(), t.as_str()), AuthError::InvalidClaims);
+        let now = now();
+        for aud in [r#""web""#, r#"["web"]"#, "[]", r#"["web","api"]"#] {
+            let payload = format!(
+                r#"{{"sub":"u","iat":{now},"exp":{},"type":"access","aud":{aud}}}"#,
+                now + 60
+            );
+            let token = resign(&auth(), r#"{"alg":"HS256"}"#, &payload);
+            assert_eq!(err(&auth(), &token), AuthError::InvalidClaims, "{aud}");
+        }
+        let listed = resign(
+            &a,
+            r#"{"alg":"HS256"}"#,
+            &format!(
+                r#"{{"sub":"u","iat":{now},"exp":{},"type":"access","iss":"me","aud":["x","web"]}}"#,
+                now + 60
+            ),
+        );
+        assert!(
+            a.verify_token::<NoCustomClaims>(&listed, TokenType::Access)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -26,7 +26,9 @@ const D: usize = 4; // EdDSA
 const M: usize = 5; // HS256 signing + retired RS256 verifying key
 const I: usize = 6; // issuer and audience configured
 const P: usize = 7; // cookies with the __Host- prefix
-const APP_NAMES: [&str; 8] = [
+const J: usize = 8; // JSON body key, then the query string
+const F: usize = 9; // cookies, CSRF double submit also from a form field
+const APP_NAMES: [&str; 10] = [
     "cookie",
     "header",
     "rs256",
@@ -35,6 +37,8 @@ const APP_NAMES: [&str; 8] = [
     "mixed",
     "iss+aud",
     "host-prefix",
+    "json+query",
+    "cookie+form",
 ];
 
 struct Case {
@@ -53,6 +57,14 @@ fn req(method: &str, uri: &str) -> http::request::Builder {
         .header("host", HOST)
 }
 
+/// A GET /me with this exact Authorization value.
+fn bearer_raw(value: &str) -> Request {
+    req("GET", "/me")
+        .header("authorization", value)
+        .body(Body::empty())
+        .unwrap()
+}
+
 fn bearer(method: &str, uri: &str, token: &str) -> Request {
     req(method, uri)
         .header("authorization", format!("Bearer {token}"))
@@ -62,6 +74,24 @@ fn bearer(method: &str, uri: &str, token: &str) -> Request {
 
 fn cookie(method: &str, uri: &str, token: &str) -> http::request::Builder {
     req(method, uri).header("cookie", format!("access_token_cookie={token}"))
+}
+
+/// A request with a body of this content type (and its length: the body is only read when
+/// the length is declared).
+fn with_body(b: http::request::Builder, content_type: &str, body: String) -> Request {
+    b.header("content-type", content_type)
+        .header("content-length", body.len())
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// Two `Authorization` headers, in this order.
+fn two_authorizations(first: &str, second: &str) -> Request {
+    req("GET", "/me")
+        .header("authorization", first)
+        .header("authorization", second)
+        .body(Body::empty())
+        .unwrap()
 }
 
 /// Everything a case needs to know about the live applications.
@@ -81,6 +111,11 @@ struct Fx {
     e_access: String,
     /// Host-prefix app: a valid access token.
     p_access: String,
+    /// JSON app: a valid access token.
+    j_access: String,
+    /// Form app: a valid access token and its CSRF value.
+    f_access: String,
+    f_csrf: String,
 }
 
 const HS_HEADER: &str = r#"{"alg":"HS256","kid":"hs-1"}"#;
@@ -382,6 +417,82 @@ fn cases(fx: &Fx) -> Vec<Case> {
         inv,
     );
 
+    // --- registered header parameters of the wrong JSON type: refused, never read as
+    //     absent (RFC 7515 4.1; RFC 7797 3; RFC 7516 4.1) ---
+    for (param, value) in [
+        ("kid", "null"),
+        ("kid", r#"["hs-1"]"#),
+        ("typ", "null"),
+        ("typ", "1"),
+        ("typ", r#"["JWT"]"#),
+        ("cty", "7"),
+        ("jku", "null"),
+        ("jku", "1"),
+        ("x5u", "{}"),
+        ("x5t", "null"),
+        ("x5t", "[]"),
+        ("x5t#S256", "1"),
+        ("jwk", "null"),
+        ("jwk", r#""key""#),
+        ("x5c", r#""MIIB""#),
+        ("x5c", "[1]"),
+        ("b64", "null"),
+        ("b64", r#""true""#),
+        ("zip", "null"),
+        ("enc", "1"),
+    ] {
+        let header = format!(r#"{{"alg":"HS256","kid":"hs-1","{param}":{value}}}"#).replacen(
+            r#""kid":"hs-1","kid""#,
+            r#""kid""#,
+            1,
+        );
+        add(
+            format!("header {param} of the wrong JSON type: {value}"),
+            "RFC 7515 4.1",
+            H,
+            bearer("GET", "/me", &signed(&header, &good_claims)),
+            401,
+            inv,
+        );
+    }
+
+    // --- header parameters that change how the payload is read, unimplemented: refused,
+    //     not ignored (RFC 7797 b64, RFC 7516 zip/enc, RFC 7519 5.2 nested cty) ---
+    for header in [
+        r#"{"alg":"HS256","kid":"hs-1","b64":false}"#,
+        r#"{"alg":"HS256","kid":"hs-1","zip":"DEF"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","enc":"A128GCM"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","cty":"JWT"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","cty":"application/jwt"}"#,
+    ] {
+        add(
+            format!("payload-changing header: {header}"),
+            "RFC 7797 3; RFC 7516 4.1.2/4.1.3; RFC 7519 5.2",
+            H,
+            bearer("GET", "/me", &signed(header, &good_claims)),
+            401,
+            inv,
+        );
+    }
+    // b64:false with the payload really unencoded in the signing input (RFC 7797 5.2).
+    let unencoded_input = format!(
+        "{}.{good_claims}",
+        b64(r#"{"alg":"HS256","kid":"hs-1","b64":false}"#)
+    );
+    let tag = aws_lc_rs::hmac::sign(
+        &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, SECRET),
+        unencoded_input.as_bytes(),
+    );
+    let (h64, _) = unencoded_input.split_once('.').unwrap();
+    add(
+        "b64:false, signed over the unencoded payload (detached)".into(),
+        "RFC 7797 5.2",
+        H,
+        bearer("GET", "/me", &format!("{h64}..{}", b64(tag.as_ref()))),
+        401,
+        inv,
+    );
+
     // --- jku, x5u, x5c, embedded jwk: never fetched, never trusted (RFC 8725 3.10,
     //     CVE-2018-0114, Wycheproof rejectsAttackerProvidedEmbeddedJwk) ---
     let attacker = attacker_ec();
@@ -454,6 +565,15 @@ fn cases(fx: &Fx) -> Vec<Case> {
         r#"{"alg":"none","alg":"HS256","kid":"hs-1"}"#,
         r#"{"alg":"HS256","kid":"hs-1","kid":"rsa-1"}"#,
         r#"{"alg":"HS256","kid":"hs-1","crit":["x"],"crit":null}"#,
+        r#"{"alg":"HS256","kid":"hs-1","typ":"JWT","typ":"JWT"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","typ":"JWT","typ":"at+jwt"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","t\u0079p":"JWT","typ":"JWT"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","\u006bid":"hs-1"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","x5t":"a","x5t":"b"}"#,
+        r#"{"alg":"HS256","kid":"hs-1","jwk":{},"jwk":{}}"#,
+        r#"{"alg":"HS256","kid":"hs-1","b64":true,"b64":true}"#,
+        r#"{"alg":"HS256","kid":"hs-1","ext":1,"ext":1}"#,
+        r#"{"alg":"HS256","kid":"hs-1","ext":1,"other":2,"e\u0078t":3}"#,
     ] {
         add(
             format!("duplicate header key: {header}"),
@@ -495,6 +615,16 @@ fn cases(fx: &Fx) -> Vec<Case> {
         ),
         ("jti twice", base(r#""type":"access","jti":"other""#), "/me"),
         ("iat twice", base(r#""type":"access","iat":1"#), "/me"),
+        (
+            "custom claim twice",
+            base(r#""type":"access","role":"user","role":"admin""#),
+            "/me",
+        ),
+        (
+            "custom claim twice, the second escaped",
+            base(r#""type":"access","role":"user","r\u006fle":"admin""#),
+            "/me",
+        ),
     ] {
         let method = if uri == "/fresh" { "POST" } else { "GET" };
         add(
@@ -532,7 +662,23 @@ fn cases(fx: &Fx) -> Vec<Case> {
     };
     for (what, member, code) in [
         ("exp as a string", r#""exp":"9999999999""#.to_owned(), inv),
-        ("exp as a float", format!(r#""exp":{}.5"#, now + 600), inv),
+        (
+            "exp a fraction in the past",
+            format!(r#""exp":{}.5"#, now - 1),
+            "token_expired",
+        ),
+        (
+            "exp after the year 9999",
+            r#""exp":253402300800"#.to_owned(),
+            inv,
+        ),
+        ("exp 1e300", r#""exp":1e300"#.to_owned(), inv),
+        ("exp -0.5", r#""exp":-0.5"#.to_owned(), inv),
+        (
+            "exp 2^64 - 1 (no NumericDate)",
+            r#""exp":18446744073709551615"#.to_owned(),
+            inv,
+        ),
         ("exp negative", r#""exp":-1"#.to_owned(), inv),
         ("exp 1e400", r#""exp":1e400"#.to_owned(), inv),
         ("exp 2^64", r#""exp":18446744073709551616"#.to_owned(), inv),
@@ -556,12 +702,52 @@ fn cases(fx: &Fx) -> Vec<Case> {
             "token_not_yet_valid",
         ),
         (
+            "nbf a fraction in the future",
+            format!(r#""exp":{},"nbf":{}.5"#, now + 9000, now + 30),
+            "token_not_yet_valid",
+        ),
+        (
+            "nbf null (no nbf)",
+            format!(r#""exp":{},"nbf":null"#, now + 600),
+            inv,
+        ),
+        (
+            "nbf negative",
+            format!(r#""exp":{},"nbf":-1"#, now + 600),
+            inv,
+        ),
+        (
+            "iat null",
+            format!(r#""exp":{},"iat":null"#, now + 600),
+            inv,
+        ),
+        (
+            "iat an hour in the future",
+            format!(r#""exp":{},"iat":{}"#, now + 7200, now + 3600),
+            "token_not_yet_valid",
+        ),
+        (
+            "iat in the future, nbf now",
+            format!(r#""exp":{},"iat":{},"nbf":{now}"#, now + 7200, now + 60),
+            "token_not_yet_valid",
+        ),
+        (
+            "iat a fraction in the future",
+            format!(r#""exp":{},"iat":{}.5"#, now + 7200, now + 30),
+            "token_not_yet_valid",
+        ),
+        (
+            "iat in the year 9999",
+            r#""exp":253402300799,"iat":253402300000"#.to_owned(),
+            "token_not_yet_valid",
+        ),
+        (
             "iat as a string",
             format!(r#""exp":{},"iat":"now""#, now + 600),
             inv,
         ),
     ] {
-        let payload = if what == "iat as a string" {
+        let payload = if what.starts_with("iat ") {
             format!(
                 r#"{{"sub":"alice","jti":"{}","type":"access",{member}}}"#,
                 unique()
@@ -576,6 +762,52 @@ fn cases(fx: &Fx) -> Vec<Case> {
             bearer("GET", "/me", &signed(HS_HEADER, &payload)),
             401,
             code,
+        );
+    }
+
+    // --- every reserved claim has one JSON type: `null` or another type is refused, never
+    //     read as an absent claim (RFC 7519 4.1; RFC 8725 3.x) ---
+    let one_claim = |claim: &str, value: &str| {
+        let mut c: serde_json::Value = serde_json::from_str(&claims("alice", "x")).unwrap();
+        c[claim] = serde_json::Value::Null;
+        serde_json::to_string(&c).unwrap().replace(
+            &format!(r#""{claim}":null"#),
+            &format!(r#""{claim}":{value}"#),
+        )
+    };
+    for (claim, value) in [
+        ("sub", "null"),
+        ("sub", r#"["alice"]"#),
+        ("jti", "null"),
+        ("jti", "7"),
+        ("type", "null"),
+        ("type", r#"{"access":null}"#),
+        ("type", r#"["access"]"#),
+        ("fresh", "null"),
+        ("fresh", r#""true""#),
+        ("fresh", "1"),
+        ("csrf", "null"),
+        ("csrf", r#"["x"]"#),
+        ("iss", "null"),
+        ("iss", "1"),
+        ("aud", "null"),
+        ("aud", "[null]"),
+        ("aud", "7"),
+        ("fam", "null"),
+        ("fam", "{}"),
+        ("iat", r#"["1"]"#),
+        ("exp", "[]"),
+        ("nbf", "{}"),
+    ] {
+        let uri = if claim == "fresh" { "/fresh" } else { "/me" };
+        let method = if claim == "fresh" { "POST" } else { "GET" };
+        add(
+            format!("claim {claim} of the wrong JSON type: {value}"),
+            "RFC 7519 4.1",
+            H,
+            bearer(method, uri, &signed(HS_HEADER, &one_claim(claim, value))),
+            401,
+            inv,
         );
     }
 
@@ -785,6 +1017,44 @@ fn cases(fx: &Fx) -> Vec<Case> {
             code,
         );
     }
+
+    // --- an `aud` on a server that has no audience: it is not among the recipients
+    //     (RFC 7519 4.1.3: "MUST be rejected"), whatever the claim's shape ---
+    for aud in [
+        r#""web""#,
+        r#"["web"]"#,
+        "[]",
+        r#"["api","mobile"]"#,
+        r#""""#,
+    ] {
+        add(
+            format!("aud {aud} on a server without an audience"),
+            "RFC 7519 4.1.3",
+            H,
+            bearer(
+                "GET",
+                "/me",
+                &signed(HS_HEADER, &iss_aud("", &format!(r#","aud":{aud}"#))),
+            ),
+            401,
+            "invalid_claims",
+        );
+    }
+    add(
+        "empty aud list on a server with an audience".into(),
+        "RFC 7519 4.1.3",
+        I,
+        bearer(
+            "GET",
+            "/me",
+            &signed(
+                HS_HEADER,
+                &iss_aud(r#","iss":"https://issuer.example""#, r#","aud":[]"#),
+            ),
+        ),
+        401,
+        "invalid_claims",
+    );
 
     // --- CSRF double submit (OWASP CSRF cheat sheet) ---
     let post = |csrf: &[&str]| {
@@ -1216,6 +1486,147 @@ fn cases(fx: &Fx) -> Vec<Case> {
         inv,
     );
 
+    // --- one credential per request: two Authorization headers, or one holding a list or a
+    //     repeated scheme, are refused whatever the values, never "the first one wins"
+    //     (RFC 9110 11.6.2: a singleton; RFC 9110 11.4: one token68) ---
+    let good = &fx.h_access;
+    let src = "RFC 9110 11.4/11.6.2";
+    for (what, first, second) in [
+        (
+            "the same token twice",
+            format!("Bearer {good}"),
+            format!("Bearer {good}"),
+        ),
+        (
+            "valid then forged",
+            format!("Bearer {good}"),
+            format!("Bearer {forged_none}"),
+        ),
+        (
+            "forged then valid",
+            format!("Bearer {forged_none}"),
+            format!("Bearer {good}"),
+        ),
+        (
+            "Basic then Bearer",
+            "Basic YTpi".to_owned(),
+            format!("Bearer {good}"),
+        ),
+        (
+            "Bearer then an empty value",
+            format!("Bearer {good}"),
+            String::new(),
+        ),
+    ] {
+        add(
+            format!("two Authorization headers: {what}"),
+            src,
+            H,
+            two_authorizations(&first, &second),
+            401,
+            inv,
+        );
+    }
+    for (what, value) in [
+        (
+            "Bearer x, Bearer y (folded)",
+            format!("Bearer {good}, Bearer {forged_none}"),
+        ),
+        (
+            "the same token, folded",
+            format!("Bearer {good}, Bearer {good}"),
+        ),
+        ("Bearer Bearer x", format!("Bearer Bearer {good}")),
+        ("bearer BEARER x", format!("bearer BEARER {good}")),
+        ("a trailing comma", format!("Bearer {good},")),
+        (
+            "two tokens after one scheme",
+            format!("Bearer {good} {good}"),
+        ),
+    ] {
+        add(
+            format!("Authorization value {what}"),
+            src,
+            H,
+            bearer_raw(&value),
+            401,
+            inv,
+        );
+    }
+
+    // --- the same principle for the other carriers: a JSON body key or a query parameter
+    //     given twice with different values is refused (a repeat of one value is that
+    //     value, like a cookie sent twice); so is a form CSRF field ---
+    let json = |body: String| with_body(req("POST", "/posts"), "application/json", body);
+    let j = &fx.j_access;
+    for (what, body) in [
+        (
+            "token then forged",
+            format!(r#"{{"access_token":"{j}","access_token":"{forged_none}"}}"#),
+        ),
+        (
+            "forged then token",
+            format!(r#"{{"access_token":"{forged_none}","access_token":"{j}"}}"#),
+        ),
+        (
+            "token then null",
+            format!(r#"{{"access_token":"{j}","access_token":null}}"#),
+        ),
+        (
+            "token then an escaped name",
+            format!(r#"{{"access_token":"{j}","access\u005ftoken":"x"}}"#),
+        ),
+    ] {
+        add(
+            format!("JSON body key twice: {what}"),
+            "RFC 8259 4; RFC 7515 4 (same principle)",
+            J,
+            json(body),
+            401,
+            inv,
+        );
+    }
+    add(
+        "query parameter twice with different values".into(),
+        "same principle",
+        J,
+        req("GET", &format!("/me?token={j}&token={forged_none}"))
+            .body(Body::empty())
+            .unwrap(),
+        401,
+        inv,
+    );
+    let form = |body: String| {
+        with_body(
+            cookie("POST", "/posts", &fx.f_access),
+            "application/x-www-form-urlencoded",
+            body,
+        )
+    };
+    for (what, body) in [
+        (
+            "right then wrong",
+            format!("csrf_token={}&csrf_token=x", fx.f_csrf),
+        ),
+        (
+            "wrong then right",
+            format!("csrf_token=x&csrf_token={}", fx.f_csrf),
+        ),
+        (
+            "right then empty",
+            format!("csrf_token={}&csrf_token=", fx.f_csrf),
+        ),
+    ] {
+        add(
+            format!("form CSRF field twice: {what}"),
+            "OWASP CSRF: double submit (same principle)",
+            F,
+            form(body),
+            401,
+            "csrf_mismatch",
+        );
+    }
+
     // --- Origin / Sec-Fetch-Site (Go's CrossOriginProtection; OWASP CSRF "Fetch Metadata",
     //     "Verifying origin with standard headers") ---
     let csrf_ok = |method: &str, extra: &[(&str, &[u8])]| {
@@ -1431,11 +1842,21 @@ async fn fixture() -> Fx {
                 .audience(["web"]),
         ),
         App::new(hs256(&[TokenLocation::Cookies]).host_prefix(true)),
+        App::new(hs256(&[TokenLocation::Json, TokenLocation::Query])),
+        App::new(hs256(&[TokenLocation::Cookies]).csrf_check_form(true)),
     ];
     let alice = apps[C].auth.create_login_tokens("alice").unwrap();
     let bob = apps[C].auth.create_login_tokens("bob").unwrap();
     let h = apps[H].auth.create_login_tokens("alice").unwrap();
+    let f = apps[F].auth.create_access_token("alice").unwrap();
     Fx {
+        j_access: apps[J]
+            .auth
+            .create_access_token("alice")
+            .unwrap()
+            .to_string(),
+        f_csrf: f.csrf().unwrap().to_owned(),
+        f_access: f.to_string(),
         a_access: alice.access.to_string(),
         a_csrf: alice.access.csrf().unwrap().to_owned(),
         a_refresh: alice.refresh.to_string(),
@@ -1462,10 +1883,21 @@ async fn fixture() -> Fx {
     }
 }
 
+/// `claims` with fractional NumericDates (RFC 7519 2): `iat` and `nbf` a half second in the
+/// past, `exp` ten minutes and a half second ahead.
+fn fractional_times(claims: &str) -> String {
+    let mut c: serde_json::Value = serde_json::from_str(claims).unwrap();
+    let now = now() as f64;
+    c["iat"] = serde_json::json!(now - 0.5);
+    c["nbf"] = serde_json::json!(now - 0.5);
+    c["exp"] = serde_json::json!(now + 600.5);
+    serde_json::to_string(&c).unwrap()
+}
+
 /// The requests the cases are variations of: each succeeds and reaches its handler, so a
 /// rejection below is caused by the one thing its case changes.
 async fn controls(fx: &Fx) {
-    let controls: Vec<(usize, Request)> = vec![
+    let mut controls: Vec<(usize, Request)> = vec![
         (
             C,
             cookie("POST", "/posts", &fx.a_access)
@@ -1543,7 +1975,26 @@ async fn controls(fx: &Fx) {
             H,
             bearer("GET", "/me", &signed(HS_HEADER, &claims("alice", "x"))),
         ),
+        (
+            H,
+            bearer(
+                "GET",
+                "/me",
+                &signed(
+                    r#"{"alg":"HS256","kid":"hs-1","typ":"JWT","b64":true,"x5t":"dGh1bWI","ext":[1,{"a":null}]}"#,
+                    &claims("alice", "x"),
+                ),
+            ),
+        ),
         (H, bearer("POST", "/refresh", &fx.h_refresh)),
+        (
+            H,
+            bearer(
+                "GET",
+                "/me",
+                &signed(HS_HEADER, &fractional_times(&claims("alice", "x"))),
+            ),
+        ),
         (
             R,
             bearer(
@@ -1588,6 +2039,42 @@ async fn controls(fx: &Fx) {
                 .unwrap(),
         ),
     ];
+    controls.extend([
+        (
+            J,
+            with_body(
+                req("POST", "/posts"),
+                "application/json",
+                format!(r#"{{"access_token":"{}","x":1}}"#, fx.j_access),
+            ),
+        ),
+        (
+            J,
+            with_body(
+                req("POST", "/posts"),
+                "application/json",
+                format!(
+                    r#"{{"access_token":"{0}","access_token":"{0}"}}"#,
+                    fx.j_access
+                ),
+            ),
+        ),
+        (
+            J,
+            req("GET", &format!("/me?token={0}&token={0}", fx.j_access))
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            F,
+            with_body(
+                cookie("POST", "/posts", &fx.f_access),
+                "application/x-www-form-urlencoded",
+                format!("title=x&csrf_token={0}&csrf_token={0}", fx.f_csrf),
+            ),
+        ),
+        (H, bearer_raw(&format!("bearer   {} ", fx.h_access))),
+    ]);
     for (i, (app, r)) in controls.into_iter().enumerate() {
         let label = format!("{} {} on {}", r.method(), r.uri(), APP_NAMES[app]);
         let out = fx.apps[app].send(r).await;

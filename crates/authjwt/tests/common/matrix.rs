@@ -938,9 +938,17 @@ pub(crate) async fn conflicting_authorization_headers<F: AppFactory>() {
     h.send(get(PROTECTED).bearer(&a).bearer(&b))
         .await
         .assert_rejected(401, "invalid_token", "two different bearer tokens");
+    // Authorization is a singleton header (RFC 9110 11.6.2): a second one is refused even
+    // when it repeats the first.
     h.send(get(PROTECTED).bearer(&a).bearer(&a))
         .await
-        .assert_user("alice", "the same bearer token twice");
+        .assert_rejected(401, "invalid_token", "the same bearer token twice");
+    h.send(get(PROTECTED).header("authorization", format!("Bearer {a}, Bearer {b}")))
+        .await
+        .assert_rejected(401, "invalid_token", "two bearer tokens in one header");
+    h.send(get(PROTECTED).bearer(&a))
+        .await
+        .assert_user("alice", "one bearer token");
 }
 
 pub(crate) async fn conflicting_query_tokens<F: AppFactory>() {
