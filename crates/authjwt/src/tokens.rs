@@ -26,6 +26,9 @@ pub(crate) fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// Header parameters [`TokenOptions::header`] may not set.
+const RESERVED_HEADERS: [&str; 8] = ["alg", "kid", "typ", "crit", "b64", "zip", "enc", "cty"];
+
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
@@ -70,7 +73,10 @@ pub enum TokenError {
     #[error("the signature stored with a refresh rotation does not verify")]
     StoredSignature,
     /// An extra header uses a name the library owns.
-    #[error("header {0:?} is reserved (alg, kid, typ and crit are set by the library)")]
+    #[error(
+        "header {0:?} is reserved (alg, kid, typ and crit are set by the library; b64, zip, \
+         enc and cty change how the payload is read and are refused on verification)"
+    )]
     ReservedHeader(String),
     /// A token without expiry was asked for, which the configuration does not allow.
     #[error(
@@ -569,7 +575,9 @@ impl Config {
         let key = self.keys.signing_key();
         let mut extra = serde_json::Map::new();
         for (name, value) in opts.headers {
-            if ["alg", "kid", "typ", "crit"].contains(&name.as_str()) {
+            // The library's own parameters, and those its verifier refuses because they change
+            // how the payload is read: a token must verify where it was made.
+            if RESERVED_HEADERS.contains(&name.as_str()) {
                 return Err(TokenError::ReservedHeader(name));
             }
             extra.insert(name, value);
@@ -1440,6 +1448,15 @@ mod tests {
             TokenOptions::new().header("alg", "none"),
         );
         assert!(matches!(r, Err(TokenError::ReservedHeader(_))));
+        // Parameters the verifier refuses are never written either.
+        for name in ["b64", "zip", "enc", "cty"] {
+            let r = a.create_token(
+                TokenType::Access,
+                "u",
+                TokenOptions::new().header(name, "x"),
+            );
+            assert!(matches!(r, Err(TokenError::ReservedHeader(_))), "{name}");
+        }
         let r = a.create_token(TokenType::Access, "u", TokenOptions::new().never_expires());
         assert!(matches!(r, Err(TokenError::NonExpiring)));
         let r = a.create_token(TokenType::Access, "u", TokenOptions::new().claims(5));
