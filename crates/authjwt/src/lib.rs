@@ -20,6 +20,8 @@ mod config;
 mod cookies;
 mod csrf;
 mod error;
+// The extractor types are public through the adapters that implement them.
+#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(unreachable_pub))]
 mod extract;
 mod guard;
 mod keys;

@@ -1,0 +1,137 @@
+//! Setters: What the application plugs in: body limit, error responder, user lookup, revocation store.
+
+use std::sync::Arc;
+
+use super::ConfigBuilder;
+use crate::error::ErrorResponder;
+use crate::revoke::RevocationStore;
+use crate::user::UserLookup;
+
+impl ConfigBuilder {
+    /// The largest body the adapters read to find a JSON token or a form CSRF field.
+    /// Defaults to 64 KiB.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
+    /// # use axum::{Router, routing::post};
+    /// # use tower::ServiceExt;
+    /// # fn json(body: String) -> http::Request<axum::body::Body> {
+    /// #     http::Request::post("/").header("content-type", "application/json")
+    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Json])
+    ///     .body_limit(64) // bytes
+    ///     .build()?);
+    /// let app: Router = Router::new().route("/", post(|_: AccessToken| async {}));
+    /// let app = app.layer(auth.layer());
+    /// let body = format!(r#"{{"access_token":"{}"}}"#, auth.create_access_token("user1")?);
+    /// // Longer than the limit: the body is not read, so no token is found.
+    /// assert_eq!(app.oneshot(json(body)).await?.status(), 401);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Renders rejections (for example as HTML). Defaults to [`JsonResponder`].
+    ///
+    /// ```
+    /// # use authjwt::{Auth, AuthError, Config, ErrorResponder};
+    /// # #[derive(Debug)]
+    /// # struct PlainText;
+    /// # impl ErrorResponder for PlainText {
+    /// #     fn respond(&self, err: &AuthError) -> http::Response<bytes::Bytes> {
+    /// #         let mut resp = http::Response::new(bytes::Bytes::from(err.code()));
+    /// #         *resp.status_mut() = err.status();
+    /// #         resp
+    /// #     }
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .responder(PlainText) // see ErrorResponder
+    ///     .build()?);
+    /// let resp = auth.reject(AuthError::MissingToken).into_http_response();
+    /// assert_eq!(resp.body().as_ref(), b"missing_token");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn responder(mut self, responder: impl ErrorResponder) -> Self {
+        self.responder = Some(Arc::new(responder));
+        self
+    }
+
+    /// Loads the application's user for [`CurrentUser<L::User>`](crate::CurrentUser) and
+    /// [`Auth::authenticate_user`](crate::Auth::authenticate_user) (flask-jwt-extended's
+    /// `user_lookup_loader`). One lookup per user type: another one registered for the same
+    /// `L::User` replaces it; lookups for different user types live side by side. Defaults
+    /// to none, where `CurrentUser` answers 500 `auth_misconfigured`.
+    ///
+    /// ```
+    /// use authjwt::{Claims, Config, NoCustomClaims, UserLookup, UserLookupError};
+    ///
+    /// struct User { name: String }
+    /// struct Users;
+    ///
+    /// impl UserLookup for Users {
+    ///     type User = User;
+    ///     type Claims = NoCustomClaims;
+    ///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
+    ///         Ok((claims.sub == "user1").then(|| User { name: claims.sub.clone() }))
+    ///     }
+    /// }
+    ///
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .user_lookup(Users)
+    ///     .build()?;
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn user_lookup<L: UserLookup>(mut self, lookup: L) -> Self {
+        self.users.register(lookup);
+        self
+    }
+
+    /// Where revocations are kept and checked. Defaults to a new [`MemoryStore`]; use
+    /// [`redis::RedisStore`](crate::redis::RedisStore) to share them across instances.
+    /// With revocation on, tokens without a `jti` are refused.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use authjwt::{Config, MemoryStore};
+    /// let store = Arc::new(MemoryStore::new()); // keep a handle, e.g. for an admin endpoint
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .revocation_store(store.clone())
+    ///     .build()?;
+    /// assert!(config.revocation_store().is_some());
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn revocation_store(mut self, store: Arc<dyn RevocationStore>) -> Self {
+        self.revocation = Some(store);
+        self.revocation_disabled = false;
+        self
+    }
+
+    /// ⚠️ No revocation at all: logout only clears cookies, and a copied token stays valid
+    /// until it expires. Defaults to off (revocation with a [`MemoryStore`]).
+    ///
+    /// ```
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .disable_revocation()
+    ///     .build()?;
+    /// assert!(config.revocation_store().is_none());
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn disable_revocation(mut self) -> Self {
+        self.revocation = None;
+        self.revocation_disabled = true;
+        self
+    }
+}

@@ -1,0 +1,325 @@
+//! Setters: The CSRF double submit and the cross-site (Origin / Sec-Fetch-Site) check.
+
+use http::Method;
+
+use super::ConfigBuilder;
+
+impl ConfigBuilder {
+    /// ⚠️ Double-submit CSRF protection for cookie-borne tokens. Defaults to `true`; turning
+    /// it off with cookies as a location also needs
+    /// [`ConfigBuilder::dangerous_allow_cookies_without_csrf`].
+    ///
+    /// ```
+    /// use authjwt::{Config, ConfigError, TokenLocation};
+    /// let builder = || Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .cookie_csrf_protect(false);
+    /// assert_eq!(builder().build().unwrap_err(), ConfigError::CookiesWithoutCsrf);
+    /// let config = builder().dangerous_allow_cookies_without_csrf().build()?;
+    /// assert!(!config.csrf_protect());
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn cookie_csrf_protect(mut self, on: bool) -> Self {
+        self.csrf_protect = on;
+        self
+    }
+
+    /// Whether `set_*_cookies` also set the JS-readable CSRF cookies. Defaults to `true`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_in_cookies(false) // hand token.csrf() to the front end another way
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// assert!(token.csrf().is_some());
+    /// assert_eq!(auth.set_access_cookies(&token).header_values().len(), 1); // the JWT cookie only
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn csrf_in_cookies(mut self, on: bool) -> Self {
+        self.csrf_in_cookies = on;
+        self
+    }
+
+    /// ⚠️ **Dangerous**: allows cookies as a token location with CSRF protection off (seed
+    /// 001's first example). Any site can then make authenticated requests on a user's
+    /// behalf, limited only by `SameSite`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .cookie_csrf_protect(false)
+    ///     .dangerous_allow_cookies_without_csrf() // SameSite is now the only defence
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// assert_eq!(token.csrf(), None);
+    /// assert_eq!(auth.set_access_cookies(&token).header_values().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dangerous_allow_cookies_without_csrf(mut self) -> Self {
+        self.allow_cookies_without_csrf = true;
+        self
+    }
+
+    /// Methods on which the CSRF header is required. Defaults to POST, PUT, PATCH, DELETE.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_methods([http::Method::DELETE]) // POST no longer needs the header
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = http::Request::post("/").header("cookie", format!("access_token_cookie={token}"));
+    /// let (parts, _) = req.body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn csrf_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
+        self.csrf_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Header carrying the access CSRF value. Defaults to `X-CSRF-TOKEN`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .access_csrf_header_name("X-XSRF-TOKEN")
+    ///     .build()?);
+    /// let token = auth.create_access_token("user1")?;
+    /// let req = http::Request::post("/").header("cookie", format!("access_token_cookie={token}"));
+    /// let (parts, _) = req.header("x-xsrf-token", token.csrf().unwrap()).body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn access_csrf_header_name(mut self, name: impl Into<String>) -> Self {
+        self.access_csrf_header = name.into();
+        self
+    }
+
+    /// Header carrying the refresh CSRF value. Defaults to `X-CSRF-TOKEN`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .refresh_csrf_header_name("X-CSRF-REFRESH")
+    ///     .build()?);
+    /// let token = auth.create_refresh_token("user1")?;
+    /// let (parts, _) = http::Request::post("/refresh")
+    ///     .header("cookie", format!("refresh_token_cookie={token}"))
+    ///     .header("x-csrf-refresh", token.csrf().unwrap())
+    ///     .body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::refresh()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn refresh_csrf_header_name(mut self, name: impl Into<String>) -> Self {
+        self.refresh_csrf_header = name.into();
+        self
+    }
+
+    /// Also accept the CSRF value from a form field (`application/x-www-form-urlencoded`
+    /// bodies) when the header is absent. Defaults to `false`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
+    /// # use axum::{Router, routing::post};
+    /// # use tower::ServiceExt;
+    /// # use authjwt::IssuedToken;
+    /// # use axum::body::Body;
+    /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
+    /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
+    /// #         .header("content-type", "application/x-www-form-urlencoded")
+    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_check_form(true) // plain HTML forms cannot set a header
+    ///     .build()?);
+    /// let app: Router = Router::new().route("/", post(|_: AccessToken| async {}));
+    /// let app = app.layer(auth.layer());
+    /// let token = auth.create_access_token("user1")?;
+    /// let body = format!("title=Hello&csrf_token={}", token.csrf().unwrap());
+    /// let req = form("access_token_cookie", &token, body);
+    /// assert_eq!(app.oneshot(req).await?.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
+    pub fn csrf_check_form(mut self, on: bool) -> Self {
+        self.csrf_check_form = on;
+        self
+    }
+
+    /// Form field of the access CSRF value. Defaults to `csrf_token`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
+    /// # use axum::{Router, routing::post};
+    /// # use tower::ServiceExt;
+    /// # use authjwt::IssuedToken;
+    /// # use axum::body::Body;
+    /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
+    /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
+    /// #         .header("content-type", "application/x-www-form-urlencoded")
+    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_check_form(true).access_csrf_field_name("_csrf")
+    ///     .build()?);
+    /// let app: Router = Router::new().route("/", post(|_: AccessToken| async {}));
+    /// let app = app.layer(auth.layer());
+    /// let token = auth.create_access_token("user1")?;
+    /// let body = format!("_csrf={}", token.csrf().unwrap());
+    /// let req = form("access_token_cookie", &token, body);
+    /// assert_eq!(app.oneshot(req).await?.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
+    pub fn access_csrf_field_name(mut self, name: impl Into<String>) -> Self {
+        self.access_csrf_field = name.into();
+        self
+    }
+
+    /// Form field of the refresh CSRF value. Defaults to `csrf_token`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{Auth, Config, TokenLocation, axum::RefreshToken};
+    /// # use axum::{Router, routing::post};
+    /// # use tower::ServiceExt;
+    /// # use authjwt::IssuedToken;
+    /// # use axum::body::Body;
+    /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
+    /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
+    /// #         .header("content-type", "application/x-www-form-urlencoded")
+    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
+    /// # }
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_check_form(true).refresh_csrf_field_name("_csrf_refresh")
+    ///     .build()?);
+    /// let app: Router = Router::new().route("/", post(|_: RefreshToken| async {}));
+    /// let app = app.layer(auth.layer());
+    /// let token = auth.create_refresh_token("user1")?;
+    /// let body = format!("_csrf_refresh={}", token.csrf().unwrap());
+    /// let req = form("refresh_token_cookie", &token, body);
+    /// assert_eq!(app.oneshot(req).await?.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
+    pub fn refresh_csrf_field_name(mut self, name: impl Into<String>) -> Self {
+        self.refresh_csrf_field = name.into();
+        self
+    }
+
+    /// ⚠️ Paths (matched exactly) on which neither the CSRF header nor the Origin check is
+    /// required, like seed 002's webhook. Defaults to none. A single route can also be
+    /// exempted with [`Protection::verify_csrf`](crate::Protection::verify_csrf).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .token_location([TokenLocation::Cookies])
+    ///     .csrf_exempt_routes(["/webhook"])
+    ///     .build()?);
+    /// let cookie = format!("access_token_cookie={}", auth.create_access_token("service")?);
+    /// let req = http::Request::post("/webhook").header("cookie", cookie); // no CSRF header
+    /// let (parts, _) = req.body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn csrf_exempt_routes(
+        mut self,
+        paths: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.exempt_routes = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// ⚠️ The Origin / Sec-Fetch-Site check on unsafe methods for cookie-borne tokens
+    /// (a second CSRF layer, the rules of Go's `CrossOriginProtection`). Defaults to `true`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .origin_check(false) // the CSRF double submit still applies
+    ///     .build()?);
+    /// let req = http::Request::post("/login").header("sec-fetch-site", "cross-site");
+    /// assert!(auth.check_origin(&req.body(())?.into_parts().0).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn origin_check(mut self, on: bool) -> Self {
+        self.origin_check = on;
+        self
+    }
+
+    /// Origins (`scheme://host[:port]`) allowed to make cross-origin unsafe requests.
+    /// Defaults to none.
+    ///
+    /// ```
+    /// use authjwt::{Auth, AuthError, Config};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .trusted_origins(["https://app.example.com"])
+    ///     .build()?);
+    /// let from = |origin: &str| http::Request::post("/login").header("origin", origin)
+    ///     .header("host", "api.example.com").body(()).unwrap().into_parts().0;
+    /// assert!(auth.check_origin(&from("https://app.example.com")).is_ok());
+    /// let refused = auth.check_origin(&from("https://evil.example"));
+    /// assert_eq!(refused, Err(AuthError::CrossSiteRequest));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trusted_origins(mut self, origins: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.trusted_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// ⚠️ Accept `Sec-Fetch-Site: same-site` (sibling subdomains). Defaults to `false`.
+    ///
+    /// ```
+    /// use authjwt::{Auth, Config};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .allow_same_site_requests(true) // app.example.com calling api.example.com
+    ///     .build()?);
+    /// let req = http::Request::post("/login").header("sec-fetch-site", "same-site");
+    /// assert!(auth.check_origin(&req.body(())?.into_parts().0).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn allow_same_site_requests(mut self, on: bool) -> Self {
+        self.allow_same_site = on;
+        self
+    }
+}
