@@ -15,6 +15,7 @@ use crate::csrf::{check_double_submit, check_origin, is_safe_method, method_need
 use crate::error::{AuthError, InvalidReason};
 use crate::locate::{TokenLocation, locate};
 use crate::revoke::TokenRef;
+use crate::tokens::now_ms;
 
 /// What a route requires: which token type, whether it must be fresh, whether it is
 /// optional, and per-route overrides of the token locations and the CSRF check.
@@ -609,14 +610,24 @@ impl Auth {
             Some(answer) => answer,
             None => store.is_revoked(&token).await,
         };
-        match answer {
-            Ok(false) => Ok(()),
-            Ok(true) => Err(AuthError::TokenRevoked),
-            Err(e) => {
-                tracing::warn!(target: "authjwt::revocation", error = %e, "revocation check failed");
-                Err(AuthError::RevocationUnavailable)
+        let unavailable = |e: crate::revoke::StoreError| {
+            tracing::warn!(target: "authjwt::revocation", error = %e, "revocation check failed");
+            AuthError::RevocationUnavailable
+        };
+        if answer.map_err(unavailable)? {
+            return Err(AuthError::TokenRevoked);
+        }
+        // A refresh token rotated away opens nothing (only `Auth::refresh` tells a replay
+        // inside the reuse window from a reuse). Refresh tokens are rare on the request path.
+        if claims.token_type == TokenType::Refresh {
+            let session = claims.fam.as_deref().unwrap_or(jti);
+            let window = self.config().refresh_reuse_window_ms;
+            let rotated_out = store.is_rotated_out(session, jti, now_ms(), window).await;
+            if rotated_out.map_err(unavailable)? {
+                return Err(AuthError::TokenRevoked);
             }
         }
+        Ok(())
     }
 
     /// Everything but revocation: locate, cross-origin check, verify, freshness, CSRF.

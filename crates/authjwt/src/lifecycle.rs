@@ -11,7 +11,7 @@ use crate::cookies::SetCookies;
 use crate::csrf::access_csrf_for;
 use crate::error::{AuthError, InvalidReason};
 use crate::guard::{Authenticated, Protection};
-use crate::revoke::{RevocationStore, Rotation, RotationRequest, StoreError};
+use crate::revoke::{RevocationStore, Rotation, RotationRequest, StoreError, TokenRef};
 use crate::tokens::{IssuedToken, Pinned, TokenError, TokenOptions, now, now_ms, random_id};
 
 /// Custom claims kept as they are, to carry them into a successor token.
@@ -330,7 +330,29 @@ impl Auth {
                     .map_err(|e| unavailable(&e))?;
                 return Err(AuthError::RefreshTokenReused);
             }
-            _ => return Err(AuthError::TokenRevoked),
+            _ => {
+                // Ended in the record: if no revocation of the session shows yet (the call
+                // that found a reuse lost its reply, or failed to revoke), revoke it now, so
+                // its access tokens stop working everywhere too. Idempotent.
+                let token = TokenRef {
+                    jti,
+                    family: Some(session),
+                    subject: &claims.sub,
+                    issued_at: claims.iat,
+                };
+                if !store
+                    .is_revoked(&token)
+                    .await
+                    .map_err(|e| unavailable(&e))?
+                {
+                    let until = now().saturating_add(config.longest_lifetime());
+                    store
+                        .revoke_family(session, until)
+                        .await
+                        .map_err(|e| unavailable(&e))?;
+                }
+                return Err(AuthError::TokenRevoked);
+            }
         };
         Ok(RefreshedTokens {
             used,

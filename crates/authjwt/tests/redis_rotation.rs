@@ -15,8 +15,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use authjwt::redis::{RedisStore, RedisStoreBuilder};
 use authjwt::{
-    Auth, AuthError, Config, LoginTokens, NoCustomClaims, Protection, RevocationStore, StoreError,
-    TokenLocation, TokenRef,
+    Auth, AuthError, Config, LoginTokens, NoCustomClaims, Protection, RevocationStore, Rotation,
+    StoreError, TokenLocation, TokenRef,
 };
 use redis_harness::RedisServer;
 
@@ -367,6 +367,117 @@ async fn every_write_path_works_on_the_first_try_after_redis_restarts() {
         assert_eq!(
             access_ok(auth, login.access.as_str()).await.unwrap_err(),
             AuthError::TokenRevoked
+        );
+    }
+}
+
+/// Every store the library ships, for the cases both must pass alike.
+async fn stores(server: &RedisServer) -> Vec<(&'static str, Arc<dyn RevocationStore>)> {
+    vec![
+        ("memory", Arc::new(authjwt::MemoryStore::new())),
+        ("redis", Arc::new(connect(server).await)),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_out_refresh_token_opens_nothing_outside_the_refresh() {
+    let server = RedisServer::start();
+    for (name, store) in stores(&server).await {
+        let auth = auth(store, Duration::from_secs(1));
+        let login = auth.create_login_tokens("old-token").unwrap();
+        let as_refresh = |token: &str| {
+            let auth = auth.clone();
+            let parts = bearer("POST", token);
+            async move {
+                auth.authenticate::<NoCustomClaims>(&parts, &Protection::refresh())
+                    .await
+                    .map(drop)
+            }
+        };
+        let first = refresh(&auth, login.refresh.as_str()).await.unwrap();
+        // The previous token inside the window and the current one pass; the current one
+        // always.
+        as_refresh(login.refresh.as_str()).await.unwrap();
+        as_refresh(first.refresh.as_str()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        assert_eq!(
+            as_refresh(login.refresh.as_str()).await.unwrap_err(),
+            AuthError::TokenRevoked,
+            "{name}: a rotated-out refresh token"
+        );
+        as_refresh(first.refresh.as_str()).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_retry_of_a_reuse_decision_still_ends_the_session_everywhere() {
+    let server = RedisServer::start();
+    for (name, store) in stores(&server).await {
+        let far = 4_102_444_800;
+        let request = |presented, successor, now_ms| authjwt::RotationRequest {
+            session: "s",
+            presented,
+            subject: "u",
+            issued_at: 1,
+            presented_expires_at: far,
+            successor,
+            signature: None,
+            now_ms,
+            window_ms: 1_000,
+            expires_at: far,
+        };
+        assert_eq!(
+            store.rotate(&request("r0", "r1", 0)).await.unwrap(),
+            Rotation::Rotated
+        );
+        assert_eq!(
+            store.rotate(&request("r1", "r2", 10)).await.unwrap(),
+            Rotation::Rotated
+        );
+        // r0 again: reuse; the same call sent again (a retry after a lost reply) is told
+        // reuse again, so it still revokes the family; another call is told "ended".
+        let reuse = request("r0", "x", 20);
+        assert_eq!(
+            store.rotate(&reuse).await.unwrap(),
+            Rotation::Reused,
+            "{name}"
+        );
+        assert_eq!(
+            store.rotate(&reuse).await.unwrap(),
+            Rotation::Reused,
+            "{name}"
+        );
+        assert_eq!(
+            store.rotate(&request("r2", "y", 30)).await.unwrap(),
+            Rotation::Ended,
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_the_previous_release_used_up_is_a_reuse_that_ends_the_session() {
+    let server = RedisServer::start();
+    for (name, store) in stores(&server).await {
+        let auth = auth(Arc::clone(&store), Duration::from_secs(30));
+        let login = auth.create_login_tokens("legacy").unwrap();
+        // The previous release's strict rotation consumed it (a thief rotated it there).
+        assert!(
+            store
+                .consume(login.refresh.jti(), 4_102_444_800)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            refresh(&auth, login.refresh.as_str()).await.unwrap_err(),
+            AuthError::RefreshTokenReused,
+            "{name}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            access_ok(&auth, login.access.as_str()).await.unwrap_err(),
+            AuthError::TokenRevoked,
+            "{name}: the whole session is ended"
         );
     }
 }

@@ -87,10 +87,16 @@ impl<V: Expiring> Shard<V> {
             let Some(Reverse((expires_at, key))) = self.expiries.pop() else {
                 break;
             };
-            let current = self.entries.get(&key).map(Expiring::expires_at);
-            if current == Some(expires_at) {
-                self.entries.remove(&key);
-                dropped += 1;
+            match self.entries.get(&key).map(Expiring::expires_at) {
+                Some(current) if current == expires_at => {
+                    self.entries.remove(&key);
+                    dropped += 1;
+                }
+                // Extended since it was queued: queued again at its current expiry.
+                Some(current) if current > expires_at => {
+                    self.expiries.push(Reverse((current, key)));
+                }
+                _ => {}
             }
         }
         // Give memory back once a burst of revocations has expired (amortised: only after
@@ -165,8 +171,10 @@ impl<V: Expiring> Table<V> {
             return result;
         };
         let key = match existing {
-            // Every entry has an item queued with its current expiry: unchanged, it stands.
-            Some((key, old)) if old == entry.expires_at() => {
+            // Every entry has an item queued at or before its expiry: one for a later expiry
+            // is queued again when that item comes up (see `sweep`), so extending an entry
+            // (a rotation record, at every refresh) adds nothing to the queue.
+            Some((key, old)) if old <= entry.expires_at() => {
                 shard.entries.insert(key, entry);
                 return result;
             }
@@ -298,16 +306,19 @@ impl MemoryStore {
     /// The synchronous check behind [`RevocationStore::is_revoked`] (the Redis store's
     /// local replica uses it too).
     pub(crate) fn check(&self, token: &TokenRef<'_>) -> bool {
+        self.has_jti(token.jti) || self.session_revoked(token)
+    }
+
+    /// Whether the token's session (family) or its subject was revoked: not the token alone.
+    pub(crate) fn session_revoked(&self, token: &TokenRef<'_>) -> bool {
         let t = &self.tables;
-        t.jtis.live(token.jti).is_some()
-            || token.family.is_some_and(|f| t.families.live(f).is_some())
+        token.family.is_some_and(|f| t.families.live(f).is_some())
             || t.subjects
                 .live(token.subject)
                 .is_some_and(|e| token.issued_at <= e.cutoff)
     }
 
     /// Whether `jti` itself is revoked (or used).
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn has_jti(&self, jti: &str) -> bool {
         self.tables.jtis.live(jti).is_some()
     }
@@ -372,11 +383,26 @@ impl MemoryStore {
             issued_at: request.issued_at,
         };
         self.tables.rotations.upsert(request.session, |record| {
-            if self.check(&token) {
+            if self.session_revoked(&token) {
                 return (None, Rotation::Ended);
+            }
+            if self.has_jti(request.presented) && !record.is_some_and(|r| r.ended) {
+                // Used up by an earlier release's strict rotation (or revoked alone):
+                // presented again, it is a reuse, as it was then.
+                let until = record.map_or(request.expires_at, |r| r.expires_at);
+                let ended = Record::ended(until.max(request.expires_at), Some(request.successor));
+                return (Some(ended), Rotation::Reused);
             }
             decide(record, request)
         })
+    }
+
+    /// Whether `jti` of `session` was rotated away (see [`RevocationStore::is_rotated_out`]).
+    fn rotated_out_now(&self, session: &str, jti: &str, now_ms: u64, window_ms: u64) -> bool {
+        self.tables
+            .rotations
+            .live(session)
+            .is_some_and(|r| r.rotated_out(jti, now_ms, window_ms))
     }
 }
 
@@ -416,6 +442,16 @@ impl RevocationStore for MemoryStore {
 
     async fn rotate(&self, request: &RotationRequest<'_>) -> Result<Rotation, StoreError> {
         Ok(self.rotate_now(request))
+    }
+
+    async fn is_rotated_out(
+        &self,
+        session: &str,
+        jti: &str,
+        now_ms: u64,
+        window_ms: u64,
+    ) -> Result<bool, StoreError> {
+        Ok(self.rotated_out_now(session, jti, now_ms, window_ms))
     }
 }
 
@@ -532,6 +568,74 @@ mod tests {
         s.insert_subject("u", 20, now() + 60); // same expiry: no second queue item
         let shard = s.tables.subjects.shard("u").read().unwrap();
         assert_eq!(shard.expiries.len(), 1);
+    }
+
+    #[test]
+    fn refreshes_extend_a_record_without_queueing_an_item_each() {
+        let s = MemoryStore::new();
+        for r in 0..100u64 {
+            let (presented, successor) = (format!("r{r}"), format!("r{}", r + 1));
+            let request = RotationRequest {
+                session: "s",
+                presented: &presented,
+                subject: "u",
+                issued_at: 1,
+                presented_expires_at: now() + 100,
+                successor: &successor,
+                signature: None,
+                now_ms: r * 1000,
+                window_ms: 0,
+                expires_at: now() + 100 + r,
+            };
+            assert_eq!(s.rotate_now(&request), Rotation::Rotated);
+        }
+        let shard = s.tables.rotations.shard("s").read().unwrap();
+        assert_eq!(shard.expiries.len(), 1, "one queued item per record");
+        assert_eq!(shard.entries["s"].expires_at, now() + 199);
+    }
+
+    #[test]
+    fn an_extended_entry_is_queued_again_when_its_first_item_comes_up() {
+        let mut shard = Shard::<Entry>::default();
+        let now = now();
+        let key: Arc<str> = Arc::from("k");
+        shard.entries.insert(
+            Arc::clone(&key),
+            Entry {
+                cutoff: 0,
+                expires_at: now + 50,
+            },
+        );
+        shard.expiries.push(Reverse((now - 1, key)));
+        assert_eq!(shard.sweep(now, SWEEP_PER_WRITE), 0);
+        assert_eq!(shard.entries.len(), 1);
+        assert_eq!(shard.expiries.peek().map(|r| r.0.0), Some(now + 50));
+    }
+
+    #[test]
+    fn a_token_used_up_by_strict_rotation_presented_again_is_a_reuse() {
+        let s = MemoryStore::new();
+        assert!(s.insert_jti_if_absent("old", now() + 60));
+        let request = RotationRequest {
+            session: "s",
+            presented: "old",
+            subject: "u",
+            issued_at: 1,
+            presented_expires_at: now() + 60,
+            successor: "new",
+            signature: None,
+            now_ms: 0,
+            window_ms: 30_000,
+            expires_at: now() + 60,
+        };
+        assert_eq!(s.rotate_now(&request), Rotation::Reused);
+        assert_eq!(
+            s.rotate_now(&RotationRequest {
+                successor: "other",
+                ..request
+            }),
+            Rotation::Ended
+        );
     }
 
     #[test]

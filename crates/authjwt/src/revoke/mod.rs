@@ -177,6 +177,41 @@ pub trait RevocationStore: fmt::Debug + Send + Sync + 'static {
             Ok(Rotation::Reused)
         }
     }
+
+    /// Whether refresh token `jti` of `session` was rotated away: it is neither the session's
+    /// current token nor, within `window_ms` of its rotation, the previous one. Every path
+    /// that accepts a refresh token except the refresh itself (the `RefreshToken`
+    /// extractors, logout) refuses such a token as revoked, so an old stolen refresh token
+    /// opens nothing. Not on the access-token path.
+    ///
+    /// Defaults to `false`: a store without rotation records relies on the default
+    /// [`RevocationStore::rotate`], whose `consume` revokes each used token by its `jti`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use authjwt::{MemoryStore, RevocationStore, RotationRequest};
+    /// let store = MemoryStore::new();
+    /// let rotation = RotationRequest {
+    ///     session: "login-42", presented: "r0", subject: "user1", issued_at: 1,
+    ///     presented_expires_at: 4_102_444_800, successor: "r1", signature: None,
+    ///     now_ms: 0, window_ms: 30_000, expires_at: 4_102_444_800,
+    /// };
+    /// store.rotate(&rotation).await?;
+    /// assert!(!store.is_rotated_out("login-42", "r1", 60_000, 30_000).await?); // current
+    /// assert!(store.is_rotated_out("login-42", "r0", 60_000, 30_000).await?); // replaced
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    async fn is_rotated_out(
+        &self,
+        session: &str,
+        jti: &str,
+        now_ms: u64,
+        window_ms: u64,
+    ) -> Result<bool, StoreError> {
+        let _ = (session, jti, now_ms, window_ms);
+        Ok(false)
+    }
 }
 
 /// One refresh presented to [`RevocationStore::rotate`].

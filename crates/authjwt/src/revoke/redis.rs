@@ -28,6 +28,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::memory::MemoryStore;
+use super::rotation::Record;
 use super::{RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef};
 use crate::tokens::now;
 
@@ -65,7 +66,10 @@ local function keep_until(at)
   if current < 0 or current < tonumber(at) then redis.call('PEXPIREAT', KEYS[1], at) end
 end
 local r = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'at', 'ended', 'sig')
-if r[4] then return {'ended'} end
+if r[4] then
+  if r[4] == ARGV[2] then return {'reused'} end
+  return {'ended'}
+end
 if r[1] and r[1] == ARGV[2] then return {'rotated'} end
 if (not r[1]) or r[1] == ARGV[1] then
   redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'prev', ARGV[1], 'at', ARGV[3], 'sig', ARGV[6])
@@ -77,14 +81,14 @@ if age < 0 then age = 0 end
 if r[2] == ARGV[1] and tonumber(ARGV[4]) > 0 and age <= tonumber(ARGV[4]) then
   return {'replayed', r[1], r[3], r[5] or ''}
 end
-redis.call('HSET', KEYS[1], 'ended', '1')
+redis.call('HSET', KEYS[1], 'ended', ARGV[2])
 keep_until(ARGV[5])
 return {'reused'}
 ";
 
-/// Marks the session's record (KEYS[1]) ended, kept until ARGV[1] (ms) at least.
+/// Marks the session's record (KEYS[1]) ended by ARGV[2], kept until ARGV[1] (ms) at least.
 const END_SESSION: &str = r"
-redis.call('HSET', KEYS[1], 'ended', '1')
+redis.call('HSET', KEYS[1], 'ended', ARGV[2])
 local current = redis.call('PEXPIRETIME', KEYS[1])
 if current < 0 or current < tonumber(ARGV[1]) then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
 return 1
@@ -599,10 +603,17 @@ impl RedisStore {
     }
 
     /// Marks the session's rotation record ended, so no refresh of it succeeds any more.
-    async fn end_session(&self, session: &str, expires_at: u64) -> Result<(), StoreError> {
+    /// `by`: the proposed successor of a rotation that found a reuse (its retry is told
+    /// "reused" again), or `"1"`.
+    async fn end_session(
+        &self,
+        session: &str,
+        expires_at: u64,
+        by: &str,
+    ) -> Result<(), StoreError> {
         let key = self.shared.rotation_key(session);
         let mut invocation = self.end_session.key(&key);
-        invocation.arg(expire_ms(expires_at));
+        invocation.arg(expire_ms(expires_at)).arg(by);
         let _: i64 = self
             .retrying("session end", &Request::Script(invocation))
             .await?;
@@ -647,7 +658,7 @@ impl RevocationStore for RedisStore {
 
     async fn revoke_family(&self, family: &str, expires_at: u64) -> Result<(), StoreError> {
         // The record first: once this returns, no refresh of the session succeeds anywhere.
-        self.end_session(family, expires_at).await?;
+        self.end_session(family, expires_at, "1").await?;
         self.write("set", "fam", family, expires_at.to_string(), expires_at, 0)
             .await
             .map(drop)
@@ -677,6 +688,34 @@ impl RevocationStore for RedisStore {
         self.write("nx", "jti", jti, value, expires_at, 0).await
     }
 
+    async fn is_rotated_out(
+        &self,
+        session: &str,
+        jti: &str,
+        now_ms: u64,
+        window_ms: u64,
+    ) -> Result<bool, StoreError> {
+        let mut hmget = redis::cmd("HMGET");
+        hmget
+            .arg(self.shared.rotation_key(session))
+            .arg(&["cur", "prev", "at", "ended"]);
+        let [current, previous, at, ended]: [Option<String>; 4] =
+            self.retrying("read", &Request::Command(hmget)).await?;
+        let Some(current) = current else {
+            return Ok(ended.is_some());
+        };
+        let record = Record {
+            current: current.into(),
+            previous: previous.map(Into::into),
+            rotated_at_ms: at.and_then(|a| a.parse().ok()).unwrap_or(0),
+            signature: None,
+            ended: ended.is_some(),
+            ended_by: None,
+            expires_at: 0,
+        };
+        Ok(record.rotated_out(jti, now_ms, window_ms))
+    }
+
     async fn rotate(&self, request: &RotationRequest<'_>) -> Result<Rotation, StoreError> {
         let token = TokenRef {
             jti: request.presented,
@@ -684,10 +723,24 @@ impl RevocationStore for RedisStore {
             subject: request.subject,
             issued_at: request.issued_at,
         };
-        if self.check_replica(&token)? {
+        self.ensure_current()?;
+        let key = self.shared.rotation_key(request.session);
+        if self.shared.replica.session_revoked(&token) {
             return Ok(Rotation::Ended);
         }
-        let key = self.shared.rotation_key(request.session);
+        if self.shared.replica.has_jti(request.presented) {
+            // Used up by an earlier release's strict rotation (or revoked alone): presented
+            // again, it is a reuse, as it was then; once the session is ended, it is ended.
+            let mut hget = redis::cmd("HGET");
+            hget.arg(&key).arg("ended");
+            let ended: Option<String> = self.retrying("read", &Request::Command(hget)).await?;
+            if ended.is_some_and(|by| by != request.successor) {
+                return Ok(Rotation::Ended);
+            }
+            self.end_session(request.session, request.expires_at, request.successor)
+                .await?;
+            return Ok(Rotation::Reused);
+        }
         let signature = request
             .signature
             .map(|s| URL_SAFE_NO_PAD.encode(s))

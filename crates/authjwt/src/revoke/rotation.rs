@@ -17,32 +17,49 @@ pub(crate) struct Record {
     pub(crate) signature: Option<Box<[u8]>>,
     /// The session was ended (reuse, logout, revocation): nothing rotates any more.
     pub(crate) ended: bool,
+    /// The proposed successor of the call that found the reuse: that call's retry (after a
+    /// lost reply) is told "reused" again, so it still revokes the session's family.
+    pub(crate) ended_by: Option<Box<str>>,
     /// When the record may be forgotten, seconds since the Unix epoch.
     pub(crate) expires_at: u64,
 }
 
 impl Record {
     /// A record of an ended session, kept until `expires_at`.
-    pub(crate) fn ended(expires_at: u64) -> Self {
+    pub(crate) fn ended(expires_at: u64, ended_by: Option<&str>) -> Self {
         Self {
             current: "".into(),
             previous: None,
             rotated_at_ms: 0,
             signature: None,
             ended: true,
+            ended_by: ended_by.map(Into::into),
             expires_at,
         }
     }
 
-    fn rotated(request: &RotationRequest<'_>) -> Self {
+    /// The record after `request` rotated; it never expires sooner than it did.
+    fn rotated(request: &RotationRequest<'_>, kept_until: u64) -> Self {
         Self {
             current: request.successor.into(),
             previous: Some(request.presented.into()),
             rotated_at_ms: request.now_ms,
             signature: request.signature.map(Into::into),
             ended: false,
-            expires_at: request.expires_at,
+            ended_by: None,
+            expires_at: request.expires_at.max(kept_until),
         }
+    }
+
+    /// Whether `jti` was rotated away: neither the current token nor, within `window_ms`
+    /// of its rotation, the previous one. Such a token is refused everywhere but by
+    /// [`decide`], which tells a replay from a reuse.
+    pub(crate) fn rotated_out(&self, jti: &str, now_ms: u64, window_ms: u64) -> bool {
+        if self.ended {
+            return true;
+        }
+        let in_window = window_ms > 0 && now_ms.saturating_sub(self.rotated_at_ms) <= window_ms;
+        !(*self.current == *jti || (self.previous.as_deref() == Some(jti) && in_window))
     }
 }
 
@@ -54,9 +71,12 @@ pub(crate) fn decide(
 ) -> (Option<Record>, Rotation) {
     let Some(record) = record else {
         // No record: the session's first refresh, or a token of an earlier release. Adopted.
-        return (Some(Record::rotated(request)), Rotation::Rotated);
+        return (Some(Record::rotated(request, 0)), Rotation::Rotated);
     };
     if record.ended {
+        if record.ended_by.as_deref() == Some(request.successor) {
+            return (None, Rotation::Reused);
+        }
         return (None, Rotation::Ended);
     }
     if *record.current == *request.successor {
@@ -64,7 +84,8 @@ pub(crate) fn decide(
         return (None, Rotation::Rotated);
     }
     if *record.current == *request.presented {
-        return (Some(Record::rotated(request)), Rotation::Rotated);
+        let rotated = Record::rotated(request, record.expires_at);
+        return (Some(rotated), Rotation::Rotated);
     }
     let age = request.now_ms.saturating_sub(record.rotated_at_ms);
     if record.previous.as_deref() == Some(request.presented)
@@ -79,7 +100,8 @@ pub(crate) fn decide(
         return (None, Rotation::Replayed(successor));
     }
     // Presented after the window, or older than the previous token: the chain diverged.
-    let ended = Record::ended(record.expires_at.max(request.expires_at));
+    let until = record.expires_at.max(request.expires_at);
+    let ended = Record::ended(until, Some(request.successor));
     (Some(ended), Rotation::Reused)
 }
 
@@ -161,6 +183,48 @@ mod tests {
             ..request("r0", "r1", 5)
         };
         assert_eq!(step(&mut r, &strict), Rotation::Rotated);
+    }
+
+    #[test]
+    fn the_retry_of_the_call_that_found_a_reuse_is_told_reuse_again() {
+        let mut r = None;
+        step(&mut r, &request("r0", "r1", 0));
+        step(&mut r, &request("r1", "r2", 1));
+        assert_eq!(step(&mut r, &request("r0", "x", 2)), Rotation::Reused);
+        assert_eq!(step(&mut r, &request("r0", "x", 3)), Rotation::Reused);
+        assert_eq!(step(&mut r, &request("r0", "y", 4)), Rotation::Ended);
+    }
+
+    #[test]
+    fn rotated_out_tokens_are_all_but_the_current_and_the_previous_in_its_window() {
+        let mut r = None;
+        step(&mut r, &request("r0", "r1", 0));
+        step(&mut r, &request("r1", "r2", 1_000));
+        let r = r.unwrap();
+        assert!(!r.rotated_out("r2", 1_000_000, 30_000), "current");
+        assert!(
+            !r.rotated_out("r1", 31_000, 30_000),
+            "previous in the window"
+        );
+        assert!(
+            r.rotated_out("r1", 31_001, 30_000),
+            "previous after the window"
+        );
+        assert!(r.rotated_out("r1", 1_001, 0), "strict");
+        assert!(r.rotated_out("r0", 1_001, 30_000), "older");
+        assert!(Record::ended(9, None).rotated_out("r2", 0, 30_000), "ended");
+    }
+
+    #[test]
+    fn a_record_is_never_kept_for_less_time() {
+        let mut r = None;
+        step(&mut r, &request("r0", "r1", 0));
+        let shorter = RotationRequest {
+            expires_at: 10,
+            ..request("r1", "r2", 1)
+        };
+        step(&mut r, &shorter);
+        assert_eq!(r.map(|r| r.expires_at), Some(1_000));
     }
 
     #[test]
