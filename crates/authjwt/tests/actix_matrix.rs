@@ -1,4 +1,4 @@
-//! The shared HTTP behaviour matrix (`tests/common/matrix.rs`) run against the actix-web
+//! The shared HTTP behaviour matrix (`tests/common/matrix/`) run against the actix-web
 //! adapter, plus a few actix-specific cases (middleware wiring, scopes) at the end.
 #![cfg(feature = "actix")]
 // Handlers and helpers outside `#[test]` functions: a failed unwrap is a failed test.
@@ -87,7 +87,7 @@ impl TestApp for ActixApp {
     }
 }
 
-/// Mounts the route contract of `tests/common/matrix.rs` with the actix adapter.
+/// Mounts the route contract of `tests/common/matrix/mod.rs` with the actix adapter.
 struct ActixFactory;
 
 impl AppFactory for ActixFactory {

@@ -1,4 +1,4 @@
-//! The shared HTTP behaviour matrix (`tests/common/matrix.rs`) run against the axum adapter,
+//! The shared HTTP behaviour matrix (`tests/common/matrix/`) run against the axum adapter,
 //! plus a few axum-specific cases (layer wiring, nesting) at the end.
 #![cfg(feature = "axum")]
 // Handlers and helpers outside `#[test]` functions: a failed unwrap is a failed test.
@@ -48,7 +48,7 @@ impl TestApp for AxumApp {
     }
 }
 
-/// Mounts the route contract of `tests/common/matrix.rs` with the axum adapter.
+/// Mounts the route contract of `tests/common/matrix/mod.rs` with the axum adapter.
 struct AxumFactory;
 
 impl AppFactory for AxumFactory {
