@@ -3,15 +3,19 @@
 //! cases: `behaviour_matrix!(MyFactory, tokio::test);` (or `actix_web::test`, ...).
 //!
 //! The cases live in one module per section (`tokens`, `csrf`, `cross_site`, `flows`,
-//! `cookies`, `locations`, `keys`, `user_lookup`, `discrepancies`); the macro lists them
-//! section by section, and each test is named after its case function.
+//! `cookies`, `locations`, `keys`, `user_lookup`, `discrepancies`); the macro
+//! lists them section by section, and each test is named after its case function. The cases
+//! that race requests run under the adapter's `parallel` test attribute:
+//! `behaviour_matrix!(MyFactory, tokio::test, parallel: tokio::test(flavor = "multi_thread"))`
+//! (without it, under the same attribute as the others).
 //!
 //! # Route contract
 //!
 //! An adapter's [`AppFactory::build`] mounts these routes for the given [`Auth`] (the
 //! framework's auth layer/middleware installed over all of them). Every handler that runs
-//! calls [`Hits::hit`] and adds the response header `x-handler: <name>`; all bodies are JSON.
-//! `loc` below is `Authenticated::location().to_string()` (`"headers"`, `"cookies"`, ...).
+//! calls [`Hits::hit`] and adds the response header `x-handler: <name>`; the bodies of the
+//! first table are JSON. `loc` below is `Authenticated::location().to_string()`
+//! (`"headers"`, `"cookies"`, ...).
 //!
 //! | route | guard | success response |
 //! |---|---|---|
@@ -33,6 +37,22 @@
 //! | `GET /me`, `POST /me` | `CurrentUser<TestUser>`, the user loaded by [`TestUsers`] (registered by [`with_users`]; without it: 500) | [`me_body`]: `{"user":sub,"location":loc,"name":...,"email":...}` |
 //! | `POST /me/hook` | as `/me`, route override `RouteOptions::new().verify_csrf(false)` | as `/me` |
 //! | `GET /admin` | `CurrentUser<TestAdmin>`, loaded by [`TestAdmins`] from the [`Roles`] claims | [`admin_body`]: `{"user":sub,"admin":name}` |
+//!
+//! The session lifecycle routes ([`routes::session`](super::routes::session)) form one scope,
+//! `/session`, under `auth.implicit_refresh_layer(IMPLICIT_REFRESH_WINDOW)` (actix:
+//! `implicit_refresh_middleware`) inside the auth layer. Their handlers also call
+//! [`Hits::hit`] and add `x-handler`; their bodies are plain text, and their errors are
+//! rendered with `auth.reject(err)`.
+//!
+//! | route | guard | success response |
+//! |---|---|---|
+//! | `POST /session/login` | none, no body | `auth.create_login_tokens("user1")?.cookies(&auth)`, `in` |
+//! | `GET /session/protected` | access token required | the subject |
+//! | `GET /session/public` | optional access token | `public` |
+//! | `POST /session/refresh` | handler-side `auth.refresh::<NoCustomClaims>(&parts, &Protection::refresh())` | the successor's `cookies(&auth)`, `refreshed` |
+//! | `POST /session/logout` | handler-side `auth.logout(&parts)` | the cookies it returns, `out` |
+//! | `POST /session/revoke-all` | access token required; `auth.revoke_all(sub)` | `revoked` |
+//! | `GET /session/race` | access token required; `auth.revoke(claims)` in the handler, as a logout from another tab landing meanwhile | `raced` |
 //!
 //! Every case here passes on both adapters; the library bugs the matrix found when it was
 //! written were fixed, and their cases kept under names that say what is refused.
@@ -65,7 +85,8 @@ const EXPIRES_EPOCH: &str = "Expires=Thu, 01 Jan 1970 00:00:00 GMT";
 /// Expands to one test per case of the matrix, for the application built by `$factory`
 /// (an [`AppFactory`]), each run under the test attribute `$test` (`tokio::test`, ...).
 /// Each test is named after its case function, found in the section module named before
-/// its braces.
+/// its braces. The cases listed under `$parallel` race requests: their attribute should give
+/// them a multi-threaded runtime where the framework allows it.
 macro_rules! behaviour_matrix {
     (@cases $factory:ty, $test:meta; $($section:ident::{$($case:ident),* $(,)?}),* $(,)?) => {
         $($(
@@ -76,6 +97,10 @@ macro_rules! behaviour_matrix {
         )*)*
     };
     ($factory:ty, $test:meta) => {
+        $crate::common::matrix::behaviour_matrix!($factory, $test, parallel: $test);
+    };
+    ($factory:ty, $test:meta, parallel: $parallel:meta) => {
+        $crate::common::matrix::behaviour_matrix!(@cases $factory, $parallel;);
         $crate::common::matrix::behaviour_matrix!(@cases $factory, $test;
             // Tokens: presence, integrity, time, type, algorithm, header, size.
             tokens::{
