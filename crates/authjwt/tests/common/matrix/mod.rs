@@ -3,7 +3,7 @@
 //! cases: `behaviour_matrix!(MyFactory, tokio::test);` (or `actix_web::test`, ...).
 //!
 //! The cases live in one module per section (`tokens`, `csrf`, `cross_site`, `flows`,
-//! `cookies`, `locations`, `keys`, `user_lookup`, `discrepancies`); the macro
+//! `cookies`, `locations`, `keys`, `user_lookup`, `lifecycle`, `discrepancies`); the macro
 //! lists them section by section, and each test is named after its case function. The cases
 //! that race requests run under the adapter's `parallel` test attribute:
 //! `behaviour_matrix!(MyFactory, tokio::test, parallel: tokio::test(flavor = "multi_thread"))`
@@ -65,6 +65,7 @@ pub(crate) mod csrf;
 pub(crate) mod discrepancies;
 pub(crate) mod flows;
 pub(crate) mod keys;
+pub(crate) mod lifecycle;
 pub(crate) mod locations;
 pub(crate) mod tokens;
 pub(crate) mod user_lookup;
@@ -100,7 +101,11 @@ macro_rules! behaviour_matrix {
         $crate::common::matrix::behaviour_matrix!($factory, $test, parallel: $test);
     };
     ($factory:ty, $test:meta, parallel: $parallel:meta) => {
-        $crate::common::matrix::behaviour_matrix!(@cases $factory, $parallel;);
+        $crate::common::matrix::behaviour_matrix!(@cases $factory, $parallel;
+            lifecycle::{
+                sixty_four_concurrent_refreshes_of_one_token_all_get_the_one_successor,
+            },
+        );
         $crate::common::matrix::behaviour_matrix!(@cases $factory, $test;
             // Tokens: presence, integrity, time, type, algorithm, header, size.
             tokens::{
@@ -204,6 +209,20 @@ macro_rules! behaviour_matrix {
                 current_user_authenticates_like_access_token,
                 current_user_lookup_failure_is_unavailable,
                 current_user_without_a_lookup_is_a_server_error,
+            },
+            // Token lifecycle: logout, rotation, revoke-all, implicit refresh.
+            lifecycle::{
+                logout_needs_csrf_then_revokes_and_clears_all_four_cookies,
+                logout_with_an_expired_access_token_uses_the_refresh_csrf,
+                other_sessions_of_the_same_user_survive_logout,
+                strict_refresh_rotates_and_detects_reuse,
+                strict_concurrent_refreshes_with_one_token_never_yield_two_live_sessions,
+                a_replay_within_the_window_gets_the_same_successor_and_an_older_token_ends_the_session,
+                revoke_all_ends_every_session_issued_before,
+                implicit_refresh_renews_near_expiry_and_never_revives,
+                implicit_refresh_loses_the_race_with_a_logout,
+                logout_with_only_an_expired_access_token_says_it_expired,
+                a_revoked_token_stays_revoked_through_the_leeway,
             },
             // Library discrepancies the matrix found, since fixed: the cases keep the expectation.
             discrepancies::{
