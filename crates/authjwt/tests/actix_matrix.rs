@@ -1,4 +1,4 @@
-//! The shared HTTP behaviour matrix (`tests/common/matrix.rs`) run against the actix-web
+//! The shared HTTP behaviour matrix (`tests/common/matrix/`) run against the actix-web
 //! adapter, plus a few actix-specific cases (middleware wiring, scopes) at the end.
 #![cfg(feature = "actix")]
 // Handlers and helpers outside `#[test]` functions: a failed unwrap is a failed test.
@@ -11,11 +11,11 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue, SET_COOKIE};
 use actix_web::{App, HttpResponse, ResponseError, test, web};
 use authjwt::actix::{
-    AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken, SetCookiesExt,
+    AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken, RequestParts, SetCookiesExt,
 };
 use authjwt::{
-    Auth, Authenticated, CurrentUser, NoCustomClaims, Protection, RouteOptions, TokenLocation,
-    TokenOptions, TokenType,
+    Auth, AuthRejection, Authenticated, CurrentUser, NoCustomClaims, Protection, RouteOptions,
+    TokenLocation, TokenOptions, TokenType,
 };
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use common::routes::{
     ADMIN, CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY,
     LOGIN_FRESH, LOGOUT, MANUAL, MANUAL_OWN_COOKIE, ME, ME_HOOK, OPTIONAL, PASSWORD, POSTS,
-    PROTECTED, REFRESH, USER, VERIFY, WEBHOOK,
+    PROTECTED, REFRESH, USER, VERIFY, WEBHOOK, session,
 };
 use common::{
     AppFactory, Hits, LoginBody, Roles, TestAdmin, TestApp, TestUser, VerifyBody, admin_body,
@@ -75,6 +75,7 @@ where
 
 /// An application under test: the contract is mounted afresh for every request (actix
 /// builds apps asynchronously); the [`Auth`] and the hit counter are shared across them.
+#[derive(Clone)]
 struct ActixApp {
     auth: Auth,
     hits: Hits,
@@ -85,9 +86,25 @@ impl TestApp for ActixApp {
         let app = test::init_service(contract(&self.auth, &self.hits)).await;
         call(&app, req).await
     }
+
+    /// Each request in a task of its own on the test's (single-threaded) actix runtime.
+    async fn send_all(&self, reqs: Vec<http::Request<Bytes>>) -> Vec<http::Response<Bytes>> {
+        let tasks: Vec<_> = reqs
+            .into_iter()
+            .map(|req| {
+                let app = self.clone();
+                actix_web::rt::spawn(async move { app.send(req).await })
+            })
+            .collect();
+        let mut resps = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            resps.push(task.await.unwrap());
+        }
+        resps
+    }
 }
 
-/// Mounts the route contract of `tests/common/matrix.rs` with the actix adapter.
+/// Mounts the route contract of `tests/common/matrix/mod.rs` with the actix adapter.
 struct ActixFactory;
 
 impl AppFactory for ActixFactory {
@@ -98,6 +115,7 @@ impl AppFactory for ActixFactory {
     }
 }
 
+// actix test runtimes are single-threaded: the racing cases run under the same attribute.
 common::matrix::behaviour_matrix!(ActixFactory, actix_web::test);
 
 fn contract(
@@ -124,6 +142,23 @@ fn contract(
                 .route(web::post().to(group_handler))
                 .route(web::put().to(group_handler)),
         );
+    // The session lifecycle scope, under the implicit-refresh middleware.
+    let in_scope = |path: &'static str| path.strip_prefix(session::SCOPE).unwrap();
+    let session = web::scope(session::SCOPE)
+        .wrap(auth.implicit_refresh_middleware(session::IMPLICIT_REFRESH_WINDOW))
+        .route(in_scope(session::LOGIN), web::post().to(session_login))
+        .route(
+            in_scope(session::PROTECTED),
+            web::get().to(session_protected),
+        )
+        .route(in_scope(session::PUBLIC), web::get().to(session_public))
+        .route(in_scope(session::REFRESH), web::post().to(session_refresh))
+        .route(in_scope(session::LOGOUT), web::post().to(session_logout))
+        .route(
+            in_scope(session::REVOKE_ALL),
+            web::post().to(session_revoke_all),
+        )
+        .route(in_scope(session::RACE), web::get().to(session_race));
     App::new()
         .app_data(web::Data::new(hits.clone()))
         // Route-level middleware (`Route::wrap`) and resource-level middleware both work.
@@ -174,6 +209,7 @@ fn contract(
         )
         .route(ADMIN, web::get().to(admin))
         .service(group)
+        .service(session)
         .wrap(auth.middleware())
 }
 
@@ -326,6 +362,85 @@ async fn me(hits: web::Data<Hits>, user: CurrentUser<TestUser>) -> HttpResponse 
 
 async fn admin(hits: web::Data<Hits>, admin: CurrentUser<TestAdmin>) -> HttpResponse {
     ran(&hits, "admin", &admin_body(&admin))
+}
+
+/// Records the run and answers 200 with the handler marker and a plain-text body.
+fn ran_text(hits: &Hits, name: &'static str, body: impl MessageBody + 'static) -> HttpResponse {
+    hits.hit();
+    HttpResponse::Ok()
+        .insert_header((HANDLER_HEADER, name))
+        .body(body)
+}
+
+async fn session_login(hits: web::Data<Hits>, auth: Auth) -> HttpResponse {
+    let login = auth.create_login_tokens(session::USER).unwrap();
+    let mut resp = ran_text(&hits, "session-login", "in");
+    resp.set_cookies(&login.cookies(&auth));
+    resp
+}
+
+async fn session_protected(hits: web::Data<Hits>, AccessToken(user): AccessToken) -> HttpResponse {
+    ran_text(&hits, "session-protected", user.subject().to_owned())
+}
+
+async fn session_public(
+    hits: web::Data<Hits>,
+    OptionalAccessToken(_): OptionalAccessToken,
+) -> HttpResponse {
+    ran_text(&hits, "session-public", "public")
+}
+
+async fn session_refresh(
+    hits: web::Data<Hits>,
+    auth: Auth,
+    RequestParts(parts): RequestParts,
+) -> Result<HttpResponse, AuthRejection> {
+    hits.hit();
+    let next = auth
+        .refresh::<NoCustomClaims>(&parts, &Protection::refresh())
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok(HttpResponse::Ok()
+        .set_cookies(&next.cookies(&auth))
+        .insert_header((HANDLER_HEADER, "session-refresh"))
+        .body("refreshed"))
+}
+
+async fn session_logout(
+    hits: web::Data<Hits>,
+    auth: Auth,
+    RequestParts(parts): RequestParts,
+) -> Result<HttpResponse, AuthRejection> {
+    hits.hit();
+    let cleared = auth.logout(&parts).await.map_err(|e| auth.reject(e))?;
+    Ok(HttpResponse::Ok()
+        .set_cookies(&cleared)
+        .insert_header((HANDLER_HEADER, "session-logout"))
+        .body("out"))
+}
+
+async fn session_revoke_all(
+    hits: web::Data<Hits>,
+    auth: Auth,
+    AccessToken(user): AccessToken,
+) -> Result<HttpResponse, AuthRejection> {
+    hits.hit();
+    auth.revoke_all(user.subject())
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((HANDLER_HEADER, "session-revoke-all"))
+        .body("revoked"))
+}
+
+/// Simulates a logout from another tab landing while this request is in its handler.
+async fn session_race(
+    hits: web::Data<Hits>,
+    auth: Auth,
+    AccessToken(user): AccessToken,
+) -> HttpResponse {
+    auth.revoke(user.claims()).await.unwrap();
+    ran_text(&hits, "session-race", "raced")
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-//! The shared HTTP behaviour matrix (`tests/common/matrix.rs`) run against the axum adapter,
+//! The shared HTTP behaviour matrix (`tests/common/matrix/`) run against the axum adapter,
 //! plus a few axum-specific cases (layer wiring, nesting) at the end.
 #![cfg(feature = "axum")]
 // Handlers and helpers outside `#[test]` functions: a failed unwrap is a failed test.
@@ -8,11 +8,11 @@ mod common;
 
 use authjwt::axum::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
 use authjwt::{
-    Auth, Authenticated, CurrentUser, NoCustomClaims, Protection, RouteOptions, TokenLocation,
-    TokenOptions, TokenType,
+    Auth, AuthRejection, Authenticated, CurrentUser, NoCustomClaims, Protection, RouteOptions,
+    TokenLocation, TokenOptions, TokenType,
 };
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
@@ -25,7 +25,7 @@ use tower::ServiceExt;
 use common::routes::{
     ADMIN, CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY,
     LOGIN_FRESH, LOGOUT, MANUAL, MANUAL_OWN_COOKIE, ME, ME_HOOK, OPTIONAL, PASSWORD, POSTS,
-    PROTECTED, REFRESH, USER, VERIFY, WEBHOOK,
+    PROTECTED, REFRESH, USER, VERIFY, WEBHOOK, session,
 };
 use common::{
     AppFactory, Hits, LoginBody, Roles, TestAdmin, TestApp, TestUser, VerifyBody, admin_body,
@@ -46,9 +46,24 @@ impl TestApp for AxumApp {
         let bytes = body.collect().await.unwrap().to_bytes();
         http::Response::from_parts(parts, bytes)
     }
+
+    async fn send_all(&self, reqs: Vec<http::Request<Bytes>>) -> Vec<http::Response<Bytes>> {
+        let tasks: Vec<_> = reqs
+            .into_iter()
+            .map(|req| {
+                let app = self.clone();
+                tokio::spawn(async move { app.send(req).await })
+            })
+            .collect();
+        let mut resps = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            resps.push(task.await.unwrap());
+        }
+        resps
+    }
 }
 
-/// Mounts the route contract of `tests/common/matrix.rs` with the axum adapter.
+/// Mounts the route contract of `tests/common/matrix/mod.rs` with the axum adapter.
 struct AxumFactory;
 
 impl AppFactory for AxumFactory {
@@ -59,7 +74,11 @@ impl AppFactory for AxumFactory {
     }
 }
 
-common::matrix::behaviour_matrix!(AxumFactory, tokio::test);
+common::matrix::behaviour_matrix!(
+    AxumFactory,
+    tokio::test,
+    parallel: tokio::test(flavor = "multi_thread", worker_threads = 2)
+);
 
 fn contract(auth: &Auth) -> Router<Hits> {
     let group = Router::new()
@@ -100,7 +119,21 @@ fn contract(auth: &Auth) -> Router<Hits> {
         )
         .route(ADMIN, get(admin))
         .merge(group)
+        .merge(session_routes(auth))
         .layer(auth.layer())
+}
+
+/// The `/session` scope of the contract, under the implicit-refresh layer.
+fn session_routes(auth: &Auth) -> Router<Hits> {
+    Router::new()
+        .route(session::LOGIN, post(session_login))
+        .route(session::PROTECTED, get(session_protected))
+        .route(session::PUBLIC, get(session_public))
+        .route(session::REFRESH, post(session_refresh))
+        .route(session::LOGOUT, post(session_logout))
+        .route(session::REVOKE_ALL, post(session_revoke_all))
+        .route(session::RACE, get(session_race))
+        .layer(auth.implicit_refresh_layer(session::IMPLICIT_REFRESH_WINDOW))
 }
 
 /// Records the run and answers 200 with the handler marker.
@@ -261,6 +294,80 @@ async fn me(State(hits): State<Hits>, user: CurrentUser<TestUser>) -> Response {
 
 async fn admin(State(hits): State<Hits>, admin: CurrentUser<TestAdmin>) -> Response {
     ran(&hits, "admin", admin_body(&admin))
+}
+
+/// Records the run and answers 200 with the handler marker and a plain-text body.
+fn ran_text(hits: &Hits, name: &'static str, body: impl IntoResponse) -> Response {
+    hits.hit();
+    ([(HANDLER_HEADER, name)], body).into_response()
+}
+
+async fn session_login(State(hits): State<Hits>, auth: Auth) -> Response {
+    let login = auth.create_login_tokens(session::USER).unwrap();
+    ran_text(&hits, "session-login", (login.cookies(&auth), "in"))
+}
+
+async fn session_protected(State(hits): State<Hits>, AccessToken(user): AccessToken) -> Response {
+    ran_text(&hits, "session-protected", user.subject().to_owned())
+}
+
+async fn session_public(
+    State(hits): State<Hits>,
+    OptionalAccessToken(_): OptionalAccessToken,
+) -> Response {
+    ran_text(&hits, "session-public", "public")
+}
+
+async fn session_refresh(
+    State(hits): State<Hits>,
+    auth: Auth,
+    req: Request,
+) -> Result<Response, AuthRejection> {
+    hits.hit();
+    let (parts, _) = req.into_parts();
+    let next = auth
+        .refresh::<NoCustomClaims>(&parts, &Protection::refresh())
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok((
+        next.cookies(&auth),
+        [(HANDLER_HEADER, "session-refresh")],
+        "refreshed",
+    )
+        .into_response())
+}
+
+async fn session_logout(
+    State(hits): State<Hits>,
+    auth: Auth,
+    req: Request,
+) -> Result<Response, AuthRejection> {
+    hits.hit();
+    let (parts, _) = req.into_parts();
+    let cleared = auth.logout(&parts).await.map_err(|e| auth.reject(e))?;
+    Ok((cleared, [(HANDLER_HEADER, "session-logout")], "out").into_response())
+}
+
+async fn session_revoke_all(
+    State(hits): State<Hits>,
+    auth: Auth,
+    AccessToken(user): AccessToken,
+) -> Result<Response, AuthRejection> {
+    hits.hit();
+    auth.revoke_all(user.subject())
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok(([(HANDLER_HEADER, "session-revoke-all")], "revoked").into_response())
+}
+
+/// Simulates a logout from another tab landing while this request is in its handler.
+async fn session_race(
+    State(hits): State<Hits>,
+    auth: Auth,
+    AccessToken(user): AccessToken,
+) -> Response {
+    auth.revoke(user.claims()).await.unwrap();
+    ran_text(&hits, "session-race", "raced")
 }
 
 // ---------------------------------------------------------------------------------------

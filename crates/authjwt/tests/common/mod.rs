@@ -1,13 +1,16 @@
 //! Framework-neutral support for the HTTP behaviour matrix.
 //!
-//! A framework adapter's test file (`tests/axum_matrix.rs`, later `tests/actix_matrix.rs`)
+//! A framework adapter's test file (`tests/axum_matrix.rs`, `tests/actix_matrix.rs`)
 //! implements [`AppFactory`] by mounting the route contract documented at the top of
-//! [`matrix`] and then expands `behaviour_matrix!(TheFactory, its_test_attribute)`.
+//! [`matrix`] and then expands `behaviour_matrix!(TheFactory, its_test_attribute)` (or
+//! `behaviour_matrix!(TheFactory, its_test_attribute, parallel: a_multi_threaded_one)`, for
+//! the cases that race requests).
 //! Everything else (requests, cookie jar, forged tokens, assertions) lives here, so both
 //! adapters are held to exactly the same expectations.
 //!
 //! A new adapter file needs: `mod common;`, a `TestApp` whose `send` drives the framework's
-//! service in-process (axum: `tower::ServiceExt::oneshot`), an `AppFactory` mounting the
+//! service in-process (axum: `tower::ServiceExt::oneshot`) and whose `send_all` runs
+//! requests in tasks of their own, an `AppFactory` mounting the
 //! contract, `#![allow(clippy::unwrap_used)]` for its handlers, and the macro invocation.
 //! Requests are `http::Request<Bytes>` with `Host: app.example` and `Content-Length` set by
 //! [`Req::build`]; responses come back as `http::Response<Bytes>`.
@@ -39,6 +42,10 @@ pub(crate) trait TestApp {
     /// Sends `req` through the framework's full stack (routing, layers, extractors) and
     /// returns the response with its body collected.
     fn send(&self, req: Request<Bytes>) -> impl Future<Output = Response<Bytes>>;
+
+    /// Sends every request at once, each in a task of its own on the test's runtime (so a
+    /// multi-threaded runtime runs them in parallel), and returns the responses in order.
+    fn send_all(&self, reqs: Vec<Request<Bytes>>) -> impl Future<Output = Vec<Response<Bytes>>>;
 }
 
 /// Builds an application mounting the route contract of [`matrix`] for one [`Auth`].
@@ -93,6 +100,26 @@ pub(crate) mod routes {
     /// Credentials `/login*` accept.
     pub(crate) const USER: &str = "test";
     pub(crate) const PASSWORD: &str = "test";
+
+    /// The session lifecycle routes: one scope under the implicit-refresh layer, plain-text
+    /// bodies, the handler-side `Auth` calls a login, a refresh and a logout make.
+    pub(crate) mod session {
+        use std::time::Duration;
+
+        /// The scope every route below is mounted in.
+        pub(crate) const SCOPE: &str = "/session";
+        pub(crate) const LOGIN: &str = "/session/login";
+        pub(crate) const PROTECTED: &str = "/session/protected";
+        pub(crate) const PUBLIC: &str = "/session/public";
+        pub(crate) const REFRESH: &str = "/session/refresh";
+        pub(crate) const LOGOUT: &str = "/session/logout";
+        pub(crate) const REVOKE_ALL: &str = "/session/revoke-all";
+        pub(crate) const RACE: &str = "/session/race";
+        /// The subject `POST /session/login` logs in.
+        pub(crate) const USER: &str = "user1";
+        /// The window of the implicit-refresh layer over the scope.
+        pub(crate) const IMPLICIT_REFRESH_WINDOW: Duration = Duration::from_secs(60);
+    }
 }
 
 /// The custom claims of `GET /custom`.
@@ -275,6 +302,22 @@ impl<A: TestApp> Harness<A> {
             ran: self.hits.count() > before,
             resp,
         }
+    }
+
+    /// Sends every request at once (see [`TestApp::send_all`]). A handler run cannot be
+    /// told apart between concurrent requests, so `ran` says whether the handler marker is
+    /// present.
+    pub(crate) async fn send_all(&self, reqs: Vec<Req>) -> Vec<Sent> {
+        let reqs = reqs.into_iter().map(Req::build).collect();
+        self.app
+            .send_all(reqs)
+            .await
+            .into_iter()
+            .map(|resp| Sent {
+                ran: resp.headers().contains_key(routes::HANDLER_HEADER),
+                resp,
+            })
+            .collect()
     }
 
     /// Logs in through `path` (one of the `/login*` routes) and returns the cookies set.
