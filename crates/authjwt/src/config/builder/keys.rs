@@ -27,7 +27,7 @@ impl ConfigBuilder {
     ///
     /// ```
     /// use authjwt::{Algorithm, Config, SigningKey};
-    /// let pem = include_bytes!("../tests/keys/ec256_private.pem");
+    /// let pem = include_bytes!("../../../tests/keys/ec256_private.pem");
     /// let key = SigningKey::from_pem(Algorithm::ES256, pem)?.with_kid("2026-11");
     /// let config = Config::builder().signing_key(key).build()?;
     /// assert_eq!(config.keys().signing_key().algorithm(), Algorithm::ES256);
