@@ -105,7 +105,7 @@ impl<U: Send + Sync + 'static> FromRequest for CurrentUser<U> {
 /// The request head translated to `http::request::Parts` (method, URI, version, headers, and
 /// the body fields read by [`Auth::middleware`]), for the core's request-level calls that
 /// the extractors do not cover: [`Auth::refresh`] (rotation), [`Auth::logout`] (revoking),
-/// [`Auth::check_origin`], [`Auth::authenticate`] with a custom [`Protection`].
+/// [`Auth::check_origin`], [`Auth::authenticate`] with a custom [`Protection`](crate::Protection).
 ///
 /// ```
 /// use actix_web::HttpResponse;

@@ -40,7 +40,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// Renders rejections (for example as HTML). Defaults to [`JsonResponder`].
+    /// Renders rejections (for example as HTML). Defaults to [`JsonResponder`](crate::JsonResponder).
     ///
     /// ```
     /// # use authjwt::{Auth, AuthError, Config, ErrorResponder};
@@ -97,7 +97,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// Where revocations are kept and checked. Defaults to a new [`MemoryStore`]; use
+    /// Where revocations are kept and checked. Defaults to a new [`MemoryStore`](crate::MemoryStore); use
     /// [`redis::RedisStore`](crate::redis::RedisStore) to share them across instances.
     /// With revocation on, tokens without a `jti` are refused.
     ///
@@ -119,7 +119,7 @@ impl ConfigBuilder {
     }
 
     /// ⚠️ No revocation at all: logout only clears cookies, and a copied token stays valid
-    /// until it expires. Defaults to off (revocation with a [`MemoryStore`]).
+    /// until it expires. Defaults to off (revocation with a [`MemoryStore`](crate::MemoryStore)).
     ///
     /// ```
     /// let config = authjwt::Config::builder()

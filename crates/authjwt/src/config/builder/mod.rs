@@ -20,7 +20,7 @@ mod keys;
 mod lifetimes;
 mod locations;
 
-/// Builds a [`Config`]; every setter documents its default. [`ConfigBuilder::build`]
+/// Builds a [`Config`](crate::Config); every setter documents its default. [`ConfigBuilder::build`]
 /// validates the combination.
 ///
 /// ```
