@@ -17,7 +17,7 @@ use std::sync::Arc;
 mod body;
 mod claims;
 mod config;
-mod cookies;
+mod cookie_header;
 mod csrf;
 mod error;
 // The extractor types are public through the adapters that implement them.
@@ -28,6 +28,7 @@ mod keys;
 mod lifecycle;
 mod locate;
 mod revoke;
+mod set_cookie;
 mod tokens;
 mod user;
 
@@ -38,7 +39,6 @@ pub mod axum;
 
 pub use claims::{Audience, Claims, NoCustomClaims, RESERVED_CLAIMS, TokenType};
 pub use config::{Config, ConfigBuilder, ConfigError, SameSite};
-pub use cookies::SetCookies;
 pub use error::{AuthError, AuthRejection, ErrorResponder, InvalidReason, JsonResponder};
 pub use guard::{Authenticated, Protection, RouteOptions};
 pub use keys::{Algorithm, KeyError, KeySet, SigningKey, VerifyingKey};
@@ -49,6 +49,7 @@ pub use revoke::redis;
 pub use revoke::{
     MemoryStore, RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef,
 };
+pub use set_cookie::SetCookies;
 pub use tokens::{IssuedToken, TokenError, TokenOptions};
 pub use user::{CurrentUser, UserLookup, UserLookupError};
 

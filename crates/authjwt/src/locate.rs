@@ -10,7 +10,7 @@ use http::request::Parts;
 use crate::body::{BodyFields, BodyValue};
 use crate::claims::TokenType;
 use crate::config::Config;
-use crate::cookies::find_cookie_in;
+use crate::cookie_header::find_cookie_in;
 use crate::error::{AuthError, InvalidReason};
 
 /// Where a token can be carried.

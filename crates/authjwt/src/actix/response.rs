@@ -7,8 +7,8 @@ use actix_web::http::header::{HeaderMap, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, Responder, ResponseError};
 
 use super::{response_to_actix, value_to_actix};
-use crate::cookies::SetCookies;
 use crate::error::{AuthError, AuthRejection};
+use crate::set_cookie::SetCookies;
 
 fn status_to_actix(status: http::StatusCode) -> StatusCode {
     StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

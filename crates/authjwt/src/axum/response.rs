@@ -3,8 +3,8 @@
 use axum::body::Body;
 use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
-use crate::cookies::SetCookies;
 use crate::error::{AuthError, AuthRejection};
+use crate::set_cookie::SetCookies;
 
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {

@@ -108,7 +108,7 @@ impl<T> TokenOptions<T> {
     /// At most [`ConfigBuilder::max_token_lifetime`](crate::ConfigBuilder::max_token_lifetime)
     /// (by default the longest configured lifetime): revocations of a whole login or subject
     /// are kept that long, and a longer lifetime is refused with
-    /// [`TokenError::LifetimeTooLong`] rather than let a token outlive them.
+    /// [`TokenError::LifetimeTooLong`](crate::TokenError::LifetimeTooLong) rather than let a token outlive them.
     ///
     /// ```
     /// use std::time::Duration;
@@ -145,7 +145,7 @@ impl<T> TokenOptions<T> {
     }
 
     /// The application's own claims (any serde type serializing to a JSON object). Their
-    /// names may not collide with [`RESERVED_CLAIMS`].
+    /// names may not collide with [`RESERVED_CLAIMS`](crate::RESERVED_CLAIMS).
     ///
     /// ```
     /// use authjwt::{Claims, TokenOptions, TokenType};

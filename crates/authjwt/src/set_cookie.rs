@@ -1,98 +1,14 @@
-//! Cookies: `Set-Cookie` for setting and unsetting the access and refresh cookies with their
-//! CSRF cookies, and reading the incoming `Cookie` header with byte-exact names.
-
-use std::time::Duration;
-
-use cookie::time::{Duration as CookieDuration, OffsetDateTime};
-use http::header::{COOKIE, SET_COOKIE};
-use http::{HeaderMap, HeaderValue};
+//! Writing cookies: [`SetCookies`], the `Set-Cookie` headers that set and unset the access and
+//! refresh cookies with their CSRF cookies.
 
 use crate::Auth;
 use crate::claims::TokenType;
 use crate::config::Config;
-use crate::error::{AuthError, InvalidReason};
 use crate::tokens::{IssuedToken, now};
-
-/// Finds the cookie `name` in every `Cookie` header, comparing names byte for byte: a
-/// percent-encoded, padded or differently-cased name is another cookie, so `__Host-` prefixes
-/// keep their meaning. Two different values for the name are refused (a sibling subdomain
-/// may have planted one), the same value twice is accepted.
-///
-/// Headers are read as bytes: a byte outside ASCII anywhere in a `Cookie` header (another
-/// cookie's value, say) must not hide the pairs beside it, or a planted duplicate could go
-/// unseen. A value for `name` that is not UTF-8 is a malformed token.
-pub(crate) fn find_cookie<'a>(
-    headers: &'a HeaderMap,
-    name: &str,
-) -> Result<Option<&'a str>, AuthError> {
-    Ok(find_cookie_in(headers, name)?.map(|(_, value)| value))
-}
-
-/// [`find_cookie`], also naming the `Cookie` header the value was found in.
-pub(crate) fn find_cookie_in<'a>(
-    headers: &'a HeaderMap,
-    name: &str,
-) -> Result<Option<(&'a HeaderValue, &'a str)>, AuthError> {
-    let name = name.as_bytes();
-    // A cookie name never holds `=` (the first `=` of a pair ends it): such a name matches
-    // nothing. Configured names are RFC 6265 tokens; this guards the fuzzing entry point.
-    if name.contains(&b'=') {
-        return Ok(None);
-    }
-    let mut found: Option<(&'a HeaderValue, &'a [u8])> = None;
-    for header in headers.get_all(COOKIE) {
-        let mut rest = header.as_bytes();
-        loop {
-            // memchr finds the next `;` a vector at a time; the Cookie header of a logged-in
-            // browser holds four cookies of a few hundred bytes.
-            let (pair, next) = match memchr::memchr(b';', rest) {
-                Some(end) => (&rest[..end], Some(&rest[end + 1..])),
-                None => (rest, None),
-            };
-            // RFC 6265 5.4: pairs are separated by "; "; only that space is stripped.
-            let pair = pair.strip_prefix(b" ").unwrap_or(pair);
-            if let Some(v) = pair
-                .strip_prefix(name)
-                .and_then(|after| after.strip_prefix(b"="))
-            {
-                match found {
-                    Some((_, prev)) if prev != v => return Err(InvalidReason::Conflicting.into()),
-                    Some(_) => {}
-                    None => found = Some((header, v)),
-                }
-            }
-            match next {
-                Some(next) => rest = next,
-                None => break,
-            }
-        }
-    }
-    found
-        .map(|(header, v)| match std::str::from_utf8(v) {
-            Ok(v) => Ok((header, v)),
-            Err(_) => Err(InvalidReason::Malformed.into()),
-        })
-        .transpose()
-}
-
-impl Config {
-    /// [`find_cookie`] for the fuzz targets and integration tests. Not a supported API.
-    ///
-    /// ```
-    /// use http::{HeaderMap, HeaderValue};
-    /// let mut headers = HeaderMap::new();
-    /// headers.insert("cookie", HeaderValue::from_static("a=1; __Host-b=2; __host-b=3"));
-    /// assert_eq!(authjwt::Config::fuzz_find_cookie(&headers, "__Host-b")?, Some("2"));
-    /// # Ok::<(), authjwt::AuthError>(())
-    /// ```
-    #[doc(hidden)]
-    pub fn fuzz_find_cookie<'a>(
-        headers: &'a HeaderMap,
-        name: &str,
-    ) -> Result<Option<&'a str>, AuthError> {
-        find_cookie(headers, name)
-    }
-}
+use cookie::time::{Duration as CookieDuration, OffsetDateTime};
+use http::header::SET_COOKIE;
+use http::{HeaderMap, HeaderValue};
+use std::time::Duration;
 
 /// `Set-Cookie` headers to add to a response: what the cookie helpers of [`Auth`] return.
 ///
@@ -381,70 +297,6 @@ impl Auth {
 mod tests {
     use super::*;
     use crate::{SameSite, TokenLocation};
-
-    fn headers(cookie: &[&str]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for c in cookie {
-            h.append(COOKIE, HeaderValue::from_str(c).unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn names_are_byte_exact() {
-        let h = headers(&["a=1; __Host-x=2; %5F%5FHost-y=3;  z=4"]);
-        assert_eq!(find_cookie(&h, "a").unwrap(), Some("1"));
-        assert_eq!(find_cookie(&h, "__Host-x").unwrap(), Some("2"));
-        assert_eq!(find_cookie(&h, "__Host-y").unwrap(), None);
-        assert_eq!(
-            find_cookie(&h, "z").unwrap(),
-            None,
-            "padded name is another cookie"
-        );
-        assert_eq!(find_cookie(&h, "__host-x").unwrap(), None);
-    }
-
-    #[test]
-    fn non_ascii_bytes_elsewhere_do_not_hide_pairs() {
-        let mut h = HeaderMap::new();
-        let odd = HeaderValue::from_bytes(b"x=\xc3\xa9; a=1; y=\xff").unwrap();
-        h.append(COOKIE, odd.clone());
-        assert_eq!(find_cookie(&h, "a").unwrap(), Some("1"));
-        // A planted duplicate in a header with a non-ASCII byte is still seen.
-        h.append(COOKIE, HeaderValue::from_static("a=2"));
-        assert!(find_cookie(&h, "a").is_err());
-        // Our own cookie with a value that is not UTF-8 is a malformed token.
-        let mut h = HeaderMap::new();
-        h.append(COOKIE, odd);
-        assert_eq!(
-            find_cookie(&h, "y"),
-            Err(AuthError::InvalidToken(InvalidReason::Malformed))
-        );
-    }
-
-    #[test]
-    fn pair_boundaries_and_odd_shapes() {
-        let h = headers(&["a", "=1; ;a=; b==2;c=3;", "ab=4; a=; ba=5"]);
-        assert_eq!(find_cookie(&h, "a").unwrap(), Some(""));
-        assert_eq!(find_cookie(&h, "b").unwrap(), Some("=2"));
-        assert_eq!(find_cookie(&h, "c").unwrap(), Some("3"));
-        assert_eq!(find_cookie(&h, "ab").unwrap(), Some("4"));
-        assert_eq!(find_cookie(&h, "").unwrap(), Some("1"));
-        // Only one space is stripped; a name with `=` names nothing.
-        assert_eq!(find_cookie(&headers(&["x=1;  y=2"]), "y").unwrap(), None);
-        assert_eq!(find_cookie(&headers(&["b==2"]), "b=").unwrap(), None);
-    }
-
-    #[test]
-    fn duplicates_with_different_values_are_refused() {
-        assert!(find_cookie(&headers(&["a=1; a=2"]), "a").is_err());
-        assert!(find_cookie(&headers(&["a=1", "a=2"]), "a").is_err());
-        assert_eq!(
-            find_cookie(&headers(&["a=1; a=1"]), "a").unwrap(),
-            Some("1")
-        );
-    }
-
     fn auth(b: crate::ConfigBuilder) -> Auth {
         Auth::new(
             b.secret([1u8; 32])
