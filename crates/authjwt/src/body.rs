@@ -13,7 +13,7 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
 use crate::config::Config;
-use crate::locate::TokenLocation;
+use crate::config::TokenLocation;
 
 /// The JSON answer (with status 400) when a body declared within the limit cannot be read:
 /// it broke off, or grew past the limit.

@@ -10,12 +10,13 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::Auth;
+use crate::claims::now_ms;
 use crate::claims::{Claims, NoCustomClaims, TokenType};
+use crate::config::TokenLocation;
 use crate::csrf::{check_double_submit, check_origin, is_safe_method, method_needs_csrf};
 use crate::error::{AuthError, InvalidReason};
-use crate::locate::{TokenLocation, locate};
+use crate::locate::locate;
 use crate::revoke::TokenRef;
-use crate::tokens::now_ms;
 
 /// What a route requires: which token type, whether it must be fresh, whether it is
 /// optional, and per-route overrides of the token locations and the CSRF check.

@@ -38,12 +38,11 @@ pub mod actix;
 pub mod axum;
 
 pub use claims::{Audience, Claims, NoCustomClaims, RESERVED_CLAIMS, TokenType};
-pub use config::{Config, ConfigBuilder, ConfigError, SameSite};
+pub use config::{Config, ConfigBuilder, ConfigError, SameSite, TokenLocation};
 pub use error::{AuthError, AuthRejection, ErrorResponder, InvalidReason, JsonResponder};
 pub use guard::{Authenticated, Protection, RouteOptions};
 pub use keys::{Algorithm, KeyError, KeySet, SigningKey, VerifyingKey};
 pub use lifecycle::{LoginTokens, RefreshedTokens};
-pub use locate::TokenLocation;
 #[cfg(feature = "redis")]
 pub use revoke::redis;
 pub use revoke::{

@@ -7,12 +7,13 @@ use serde::de::DeserializeOwned;
 
 use crate::Auth;
 use crate::claims::{Claims, NoCustomClaims, TokenType};
+use crate::claims::{now, now_ms, random_id};
 use crate::csrf::access_csrf_for;
 use crate::error::{AuthError, InvalidReason};
 use crate::guard::{Authenticated, Protection};
 use crate::revoke::{RevocationStore, Rotation, RotationRequest, StoreError, TokenRef};
 use crate::set_cookie::SetCookies;
-use crate::tokens::{IssuedToken, Pinned, TokenError, TokenOptions, now, now_ms, random_id};
+use crate::tokens::{IssuedToken, Pinned, TokenError, TokenOptions};
 
 /// Custom claims kept as they are, to carry them into a successor token.
 pub(crate) type CustomMap = serde_json::Map<String, serde_json::Value>;

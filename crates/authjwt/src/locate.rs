@@ -9,42 +9,9 @@ use http::request::Parts;
 
 use crate::body::{BodyFields, BodyValue};
 use crate::claims::TokenType;
-use crate::config::Config;
+use crate::config::{Config, TokenLocation};
 use crate::cookie_header::find_cookie_in;
 use crate::error::{AuthError, InvalidReason};
-
-/// Where a token can be carried.
-///
-/// ```
-/// use authjwt::TokenLocation;
-/// assert_eq!("cookies".parse::<TokenLocation>().unwrap(), TokenLocation::Cookies);
-/// assert_eq!("headers".parse::<TokenLocation>().unwrap(), TokenLocation::Headers);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenLocation {
-    /// The `Authorization` header (name and scheme configurable). No CSRF check needed:
-    /// browsers never attach it on their own.
-    Headers,
-    /// The HttpOnly JWT cookies, with the CSRF double-submit check on unsafe methods.
-    Cookies,
-    /// A query-string parameter (⚠️ URLs end up in logs and `Referer` headers).
-    Query,
-    /// A key of a JSON request body.
-    Json,
-}
-
-impl std::str::FromStr for TokenLocation {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "headers" | "header" => Ok(Self::Headers),
-            "cookies" | "cookie" => Ok(Self::Cookies),
-            "query" | "query_string" => Ok(Self::Query),
-            "json" => Ok(Self::Json),
-            _ => Err(()),
-        }
-    }
-}
 
 impl fmt::Display for TokenLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

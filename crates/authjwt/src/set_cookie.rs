@@ -3,8 +3,9 @@
 
 use crate::Auth;
 use crate::claims::TokenType;
+use crate::claims::now;
 use crate::config::Config;
-use crate::tokens::{IssuedToken, now};
+use crate::tokens::IssuedToken;
 use cookie::time::{Duration as CookieDuration, OffsetDateTime};
 use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};

@@ -2,6 +2,10 @@
 //! the application's own typed claims, flattened beside them.
 
 use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
@@ -199,6 +203,30 @@ pub struct Claims<T = NoCustomClaims> {
 /// not an absent claim.
 fn non_null<'de, D: Deserializer<'de>, V: Deserialize<'de>>(d: D) -> Result<Option<V>, D::Error> {
     V::deserialize(d).map(Some)
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// 128 random bits, base64url: for `jti`, `csrf` and family ids.
+pub(crate) fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    // The system RNG failing is not recoverable and never happens on supported platforms;
+    // an all-zero id would be a security bug, so refuse to continue.
+    #[allow(clippy::expect_used)]
+    aws_lc_rs::rand::fill(&mut bytes).expect("the system random number generator failed");
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 pub(crate) mod numeric_date;

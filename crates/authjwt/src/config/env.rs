@@ -5,8 +5,8 @@ use std::time::Duration;
 use http::Method;
 
 use super::{ConfigBuilder, ConfigError, SameSite};
+use crate::config::TokenLocation;
 use crate::keys::{Algorithm, SigningKey};
-use crate::locate::TokenLocation;
 
 fn err(var: &'static str, expected: &'static str) -> ConfigError {
     ConfigError::Env { var, expected }

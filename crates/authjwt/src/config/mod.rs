@@ -9,7 +9,6 @@ use http::HeaderName;
 
 use crate::error::ErrorResponder;
 use crate::keys::{Algorithm, KeySet, VerifyingKey};
-use crate::locate::TokenLocation;
 use crate::revoke::RevocationStore;
 use crate::user::UserLookups;
 
@@ -21,8 +20,8 @@ mod validate;
 
 pub use builder::ConfigBuilder;
 pub use error::ConfigError;
-pub use settings::SameSite;
 pub(crate) use settings::{CookieSettings, CsrfSettings, FullPath, OriginSettings};
+pub use settings::{SameSite, TokenLocation};
 
 /// The validated configuration. Build it with [`Config::builder`] or [`Config::from_env`].
 ///

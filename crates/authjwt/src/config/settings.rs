@@ -78,3 +78,36 @@ pub(crate) struct OriginSettings {
     pub(crate) trusted: Vec<String>,
     pub(crate) allow_same_site: bool,
 }
+
+/// Where a token can be carried.
+///
+/// ```
+/// use authjwt::TokenLocation;
+/// assert_eq!("cookies".parse::<TokenLocation>().unwrap(), TokenLocation::Cookies);
+/// assert_eq!("headers".parse::<TokenLocation>().unwrap(), TokenLocation::Headers);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenLocation {
+    /// The `Authorization` header (name and scheme configurable). No CSRF check needed:
+    /// browsers never attach it on their own.
+    Headers,
+    /// The HttpOnly JWT cookies, with the CSRF double-submit check on unsafe methods.
+    Cookies,
+    /// A query-string parameter (⚠️ URLs end up in logs and `Referer` headers).
+    Query,
+    /// A key of a JSON request body.
+    Json,
+}
+
+impl std::str::FromStr for TokenLocation {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "headers" | "header" => Ok(Self::Headers),
+            "cookies" | "cookie" => Ok(Self::Cookies),
+            "query" | "query_string" => Ok(Self::Query),
+            "json" => Ok(Self::Json),
+            _ => Err(()),
+        }
+    }
+}

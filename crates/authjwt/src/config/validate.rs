@@ -7,9 +7,9 @@ use http::HeaderName;
 
 use super::settings::{CookieSettings, CsrfSettings, OriginSettings};
 use super::{Config, ConfigBuilder, ConfigError, SameSite};
+use crate::config::TokenLocation;
 use crate::error::JsonResponder;
 use crate::keys::{Algorithm, KeySet, VerifyingKey};
-use crate::locate::TokenLocation;
 use crate::revoke::MemoryStore;
 
 impl ConfigBuilder {
@@ -43,13 +43,13 @@ impl ConfigBuilder {
             .verifying_keys()
             .map(|k| {
                 (
-                    crate::tokens::standard_header(k.algorithm(), k.kid()),
+                    crate::keys::standard_header(k.algorithm(), k.kid()),
                     k.clone(),
                 )
             })
             .collect();
         let signing = keys.signing_key();
-        let signing_header = crate::tokens::standard_header(signing.algorithm(), signing.kid());
+        let signing_header = crate::keys::standard_header(signing.algorithm(), signing.kid());
         let mut algorithms: Vec<Algorithm> = keys.algorithms().collect();
         algorithms.sort();
         algorithms.dedup();

@@ -6,11 +6,13 @@
 //! that enables both or neither of its backends cannot make verification panic.
 
 mod algorithm;
+mod header;
 mod keyset;
 mod signing;
 mod verifying;
 
 pub use algorithm::Algorithm;
+pub(crate) use header::{encode_header, standard_header};
 pub(crate) use algorithm::*;
 pub use keyset::KeySet;
 pub use signing::SigningKey;

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 
 use super::rotation::{Record, decide};
 use super::{RevocationStore, Rotation, RotationRequest, StoreError, TokenRef};
-use crate::tokens::now;
+use crate::claims::now;
 
 /// Shards per table: lookups of different tokens rarely share a lock.
 const SHARDS: usize = 16;

@@ -30,7 +30,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use super::memory::MemoryStore;
 use super::rotation::Record;
 use super::{RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef};
-use crate::tokens::now;
+use crate::claims::now;
 
 /// Sets the key to ARGV[2] unless ARGV[1] is "nx" and it exists, expiring at ARGV[3] (ms),
 /// and appends the event to the stream. Returns 1 when written. An "nx" write whose value is
@@ -684,7 +684,7 @@ impl RevocationStore for RedisStore {
         let expires_at = expires_at.max(now() + 1);
         // The nonce lets a retry recognise its own first attempt (the replica reads only the
         // leading expiry).
-        let value = format!("{expires_at},n{}", crate::tokens::random_id());
+        let value = format!("{expires_at},n{}", crate::claims::random_id());
         self.write("nx", "jti", jti, value, expires_at, 0).await
     }
 

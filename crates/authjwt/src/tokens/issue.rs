@@ -7,44 +7,7 @@ use serde::Serialize;
 use super::*;
 use crate::claims::{Audience, Claims, RESERVED_CLAIMS, TokenType};
 use crate::config::Config;
-use crate::keys::Algorithm;
-
-#[derive(Serialize)]
-pub(super) struct HeaderOut<'a> {
-    alg: &'a str,
-    typ: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kid: Option<&'a str>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-
-/// The base64url header this library writes for a key: `{"alg":…,"typ":"JWT","kid":…}`.
-/// Tokens whose header segment is byte-identical skip header decoding on verification.
-pub(crate) fn standard_header(alg: Algorithm, kid: Option<&str>) -> String {
-    let mut encoded = String::new();
-    // Serializing two strings and an optional third cannot fail.
-    let _ = encode_header(alg, kid, serde_json::Map::new(), &mut encoded);
-    encoded
-}
-
-/// Appends the base64url JSON header `{"alg":…,"typ":"JWT","kid":…, extra…}` to `out`.
-pub(super) fn encode_header(
-    alg: Algorithm,
-    kid: Option<&str>,
-    extra: serde_json::Map<String, serde_json::Value>,
-    out: &mut String,
-) -> Result<(), TokenError> {
-    let header = HeaderOut {
-        alg: alg.as_str(),
-        typ: "JWT",
-        kid,
-        extra,
-    };
-    let json = serde_json::to_vec(&header).map_err(|e| TokenError::Claims(e.to_string()))?;
-    URL_SAFE_NO_PAD.encode_string(&json, out);
-    Ok(())
-}
+use crate::keys::encode_header;
 
 impl Config {
     pub(crate) fn create<T: Serialize>(
@@ -123,7 +86,8 @@ impl Config {
             // The signing key's header never changes: encoded once, when the config was built.
             encoded.push_str(&self.signing_header);
         } else {
-            encode_header(key.algorithm(), key.kid(), extra, &mut encoded)?;
+            encode_header(key.algorithm(), key.kid(), extra, &mut encoded)
+                .map_err(|e| TokenError::Claims(e.to_string()))?;
         }
         encoded.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut encoded);

@@ -2,10 +2,8 @@
 //! the header's other parameters, length, `exp`/`nbf`/`iat` with leeway, `iss`/`aud`, and
 //! type.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -20,39 +18,15 @@ mod issued;
 mod options;
 mod verify;
 
-pub(crate) use issue::standard_header;
+use crate::claims::{now, random_id};
 pub use issued::IssuedToken;
 use options::Expiry;
 pub(crate) use options::Pinned;
 pub use options::TokenOptions;
 
-/// Seconds since the Unix epoch.
-pub(crate) fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// Header parameters [`TokenOptions::header`] may not set.
 pub(super) const RESERVED_HEADERS: [&str; 8] =
     ["alg", "kid", "typ", "crit", "b64", "zip", "enc", "cty"];
-
-/// Milliseconds since the Unix epoch.
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// 128 random bits, base64url: for `jti`, `csrf` and family ids.
-pub(crate) fn random_id() -> String {
-    let mut bytes = [0u8; 16];
-    // The system RNG failing is not recoverable and never happens on supported platforms;
-    // an all-zero id would be a security bug, so refuse to continue.
-    #[allow(clippy::expect_used)]
-    aws_lc_rs::rand::fill(&mut bytes).expect("the system random number generator failed");
-    URL_SAFE_NO_PAD.encode(bytes)
-}
 
 /// A token could not be created.
 ///
@@ -208,6 +182,9 @@ impl Auth {
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
+
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     use super::*;
     use crate::claims::NoCustomClaims;

@@ -1,7 +1,7 @@
 //! Setters: Where tokens are looked for: header, query string, JSON body, cookies; their size.
 
 use super::ConfigBuilder;
-use crate::locate::TokenLocation;
+use crate::config::TokenLocation;
 
 impl ConfigBuilder {
     /// Where tokens are looked for, in order. Defaults to `[Headers]` (AuthX's default).

@@ -7,9 +7,9 @@ use std::time::Duration;
 use http::Method;
 
 use super::SameSite;
+use crate::config::TokenLocation;
 use crate::error::ErrorResponder;
 use crate::keys::{KeyError, SigningKey, VerifyingKey};
-use crate::locate::TokenLocation;
 use crate::revoke::RevocationStore;
 use crate::user::UserLookups;
 
