@@ -31,18 +31,17 @@
 //!   replayed token first; a deleted user's refresh then fails and its new tokens are never
 //!   sent.
 
-use std::any::{Any, type_name};
-use std::fmt;
+use std::any::type_name;
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::Auth;
 use crate::claims::{Claims, NoCustomClaims, TokenType};
+use crate::config::ConfigBuilder;
 use crate::error::AuthError;
 use crate::guard::{Authenticated, Extract, Protection};
 
@@ -271,7 +270,12 @@ impl Auth {
         parts: &Parts,
         protection: &Protection,
     ) -> Result<Option<CurrentUser<U>>, AuthError> {
-        let resolved = match self.config().users.get::<U>() {
+        let resolved = match self
+            .config()
+            .users
+            .get::<ForUser<U>>()
+            .map(|found| &*found.0)
+        {
             Some(lookup) => lookup.resolve(self, parts, protection).await,
             None => Err(no_lookup::<U>()),
         };
@@ -325,7 +329,12 @@ impl Auth {
         &self,
         token: &Authenticated<T>,
     ) -> Result<U, AuthError> {
-        let found = match self.config().users.get::<U>() {
+        let found = match self
+            .config()
+            .users
+            .get::<ForUser<U>>()
+            .map(|found| &*found.0)
+        {
             Some(lookup) => {
                 let token_type = token.claims().token_type;
                 lookup
@@ -430,50 +439,48 @@ impl<L: UserLookup> ErasedLookup<L::User> for L {
 /// The lookup of one user type `U`: the only type the registry downcasts to.
 struct ForUser<U>(Box<dyn ErasedLookup<U>>);
 
-/// One registered lookup, type-erased, with the type names it is shown by.
-#[derive(Clone)]
-struct Registered {
-    /// A `ForUser<L::User>`.
-    lookup: Arc<dyn Any + Send + Sync>,
-    user_type: &'static str,
-    lookup_type: &'static str,
-}
-
-/// The lookups registered with [`ConfigBuilder::user_lookup`](crate::ConfigBuilder::user_lookup),
-/// at most one per user type. Cheap to clone.
-#[derive(Clone, Default)]
-pub(crate) struct UserLookups(Vec<Registered>);
-
-impl UserLookups {
-    /// Registers `lookup` for its user type, replacing the one registered before for it.
-    pub(crate) fn register<L: UserLookup>(&mut self, lookup: L) {
-        self.0.retain(|r| !r.lookup.is::<ForUser<L::User>>());
-        self.0.push(Registered {
-            lookup: Arc::new(ForUser::<L::User>(Box::new(lookup))),
-            user_type: type_name::<L::User>(),
-            lookup_type: type_name::<L>(),
-        });
-    }
-
-    /// The lookup registered for `U`, if any: a checked downcast to exactly `ForUser<U>`.
-    fn get<U: 'static>(&self) -> Option<&dyn ErasedLookup<U>> {
-        self.0
-            .iter()
-            .find_map(|r| r.lookup.downcast_ref::<ForUser<U>>())
-            .map(|found| &*found.0)
-    }
-}
-
-impl fmt::Debug for UserLookups {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.0.iter().map(|r| (r.user_type, r.lookup_type)))
-            .finish()
+/// Registering a lookup is a setting of the builder; it lives here, beside the type
+/// erasure it needs, so the configuration knows no user types.
+impl ConfigBuilder {
+    /// Loads the application's user for [`CurrentUser<L::User>`](crate::CurrentUser) and
+    /// [`Auth::authenticate_user`](crate::Auth::authenticate_user) (flask-jwt-extended's
+    /// `user_lookup_loader`). One lookup per user type: another one registered for the same
+    /// `L::User` replaces it; lookups for different user types live side by side. Defaults
+    /// to none, where `CurrentUser` answers 500 `auth_misconfigured`.
+    ///
+    /// ```
+    /// use authjwt::{Claims, Config, NoCustomClaims, UserLookup, UserLookupError};
+    ///
+    /// struct User { name: String }
+    /// struct Users;
+    ///
+    /// impl UserLookup for Users {
+    ///     type User = User;
+    ///     type Claims = NoCustomClaims;
+    ///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
+    ///         Ok((claims.sub == "user1").then(|| User { name: claims.sub.clone() }))
+    ///     }
+    /// }
+    ///
+    /// let config = Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .user_lookup(Users)
+    ///     .build()?;
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn user_lookup<L: UserLookup>(mut self, lookup: L) -> Self {
+        self.users.insert(
+            ForUser::<L::User>(Box::new(lookup)),
+            type_name::<L::User>(),
+            type_name::<L>(),
+        );
+        self
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
@@ -701,8 +708,8 @@ mod tests {
             .user_lookup(Nobody)
             .build()
             .unwrap();
-        assert_eq!(config.users.0.len(), 2);
         let shown = format!("{:?}", config.users);
+        assert_eq!(shown.matches("\": \"").count(), 2, "two lookups: {shown}");
         assert!(
             shown.contains("Nobody") && shown.contains("Admins"),
             "{shown}"
@@ -750,11 +757,10 @@ mod tests {
 
     #[test]
     fn the_registry_downcasts_only_to_its_own_user_type() {
-        let mut lookups = UserLookups::default();
-        assert!(lookups.get::<User>().is_none());
-        lookups.register(Admins);
-        assert!(lookups.get::<User>().is_none());
-        assert!(lookups.get::<Admin>().is_some());
-        assert!(lookups.get::<String>().is_none());
+        let config = builder().user_lookup(Admins).build().unwrap();
+        let lookups = &config.users;
+        assert!(lookups.get::<ForUser<User>>().is_none());
+        assert!(lookups.get::<ForUser<Admin>>().is_some());
+        assert!(lookups.get::<ForUser<String>>().is_none());
     }
 }

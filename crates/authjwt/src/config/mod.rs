@@ -10,18 +10,19 @@ use http::HeaderName;
 use crate::error::ErrorResponder;
 use crate::keys::{Algorithm, KeySet, VerifyingKey};
 use crate::revoke::RevocationStore;
-use crate::user::UserLookups;
 
 mod builder;
 mod env;
 mod error;
 mod settings;
+mod users;
 mod validate;
 
 pub use builder::ConfigBuilder;
 pub use error::ConfigError;
 pub(crate) use settings::{CookieSettings, CsrfSettings, FullPath, OriginSettings};
 pub use settings::{SameSite, TokenLocation};
+pub(crate) use users::UserLookups;
 
 /// The validated configuration. Build it with [`Config::builder`] or [`Config::from_env`].
 ///

@@ -12,8 +12,8 @@ mod signing;
 mod verifying;
 
 pub use algorithm::Algorithm;
-pub(crate) use header::{encode_header, standard_header};
 pub(crate) use algorithm::*;
+pub(crate) use header::{encode_header, standard_header};
 pub use keyset::KeySet;
 pub use signing::SigningKey;
 pub use verifying::VerifyingKey;

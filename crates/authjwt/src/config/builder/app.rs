@@ -5,7 +5,6 @@ use std::sync::Arc;
 use super::ConfigBuilder;
 use crate::error::ErrorResponder;
 use crate::revoke::RevocationStore;
-use crate::user::UserLookup;
 
 impl ConfigBuilder {
     /// The largest body the adapters read to find a JSON token or a form CSRF field.
@@ -63,37 +62,6 @@ impl ConfigBuilder {
     /// ```
     pub fn responder(mut self, responder: impl ErrorResponder) -> Self {
         self.responder = Some(Arc::new(responder));
-        self
-    }
-
-    /// Loads the application's user for [`CurrentUser<L::User>`](crate::CurrentUser) and
-    /// [`Auth::authenticate_user`](crate::Auth::authenticate_user) (flask-jwt-extended's
-    /// `user_lookup_loader`). One lookup per user type: another one registered for the same
-    /// `L::User` replaces it; lookups for different user types live side by side. Defaults
-    /// to none, where `CurrentUser` answers 500 `auth_misconfigured`.
-    ///
-    /// ```
-    /// use authjwt::{Claims, Config, NoCustomClaims, UserLookup, UserLookupError};
-    ///
-    /// struct User { name: String }
-    /// struct Users;
-    ///
-    /// impl UserLookup for Users {
-    ///     type User = User;
-    ///     type Claims = NoCustomClaims;
-    ///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
-    ///         Ok((claims.sub == "user1").then(|| User { name: claims.sub.clone() }))
-    ///     }
-    /// }
-    ///
-    /// let config = Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .user_lookup(Users)
-    ///     .build()?;
-    /// # Ok::<(), authjwt::ConfigError>(())
-    /// ```
-    pub fn user_lookup<L: UserLookup>(mut self, lookup: L) -> Self {
-        self.users.register(lookup);
         self
     }
 

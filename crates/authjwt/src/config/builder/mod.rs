@@ -8,10 +8,10 @@ use http::Method;
 
 use super::SameSite;
 use crate::config::TokenLocation;
+use crate::config::UserLookups;
 use crate::error::ErrorResponder;
 use crate::keys::{KeyError, SigningKey, VerifyingKey};
 use crate::revoke::RevocationStore;
-use crate::user::UserLookups;
 
 mod app;
 mod cookies;
@@ -87,7 +87,7 @@ pub struct ConfigBuilder {
     pub(super) allow_same_site: bool,
     pub(super) body_limit: usize,
     pub(super) responder: Option<Arc<dyn ErrorResponder>>,
-    pub(super) users: UserLookups,
+    pub(crate) users: UserLookups,
     pub(super) revocation: Option<Arc<dyn RevocationStore>>,
     pub(super) revocation_disabled: bool,
 }
