@@ -1,6 +1,5 @@
 //! Reading the incoming `Cookie` header: byte-exact names, conflicting values refused.
 
-use crate::config::Config;
 use crate::error::{AuthError, InvalidReason};
 use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};
@@ -64,25 +63,6 @@ pub(crate) fn find_cookie_in<'a>(
             Err(_) => Err(InvalidReason::Malformed.into()),
         })
         .transpose()
-}
-
-impl Config {
-    /// [`find_cookie`] for the fuzz targets and integration tests. Not a supported API.
-    ///
-    /// ```
-    /// use http::{HeaderMap, HeaderValue};
-    /// let mut headers = HeaderMap::new();
-    /// headers.insert("cookie", HeaderValue::from_static("a=1; __Host-b=2; __host-b=3"));
-    /// assert_eq!(authjwt::Config::fuzz_find_cookie(&headers, "__Host-b")?, Some("2"));
-    /// # Ok::<(), authjwt::AuthError>(())
-    /// ```
-    #[doc(hidden)]
-    pub fn fuzz_find_cookie<'a>(
-        headers: &'a HeaderMap,
-        name: &str,
-    ) -> Result<Option<&'a str>, AuthError> {
-        find_cookie(headers, name)
-    }
 }
 
 #[cfg(test)]

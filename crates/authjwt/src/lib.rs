@@ -19,6 +19,7 @@ mod claims;
 mod config;
 mod cookie_header;
 mod csrf;
+pub mod dangerous;
 mod error;
 // The extractor types are public through the adapters that implement them.
 #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(unreachable_pub))]

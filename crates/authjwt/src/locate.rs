@@ -84,30 +84,6 @@ pub(crate) fn locate<'a>(
     Ok(None)
 }
 
-impl Config {
-    /// [`locate`] for the fuzz targets and integration tests. Not a supported API.
-    ///
-    /// ```
-    /// use authjwt::{TokenLocation, TokenType};
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let (parts, _) = http::Request::get("/?token=abc").body(())?.into_parts();
-    /// let found = auth.config().fuzz_locate(&parts, TokenType::Access, &[TokenLocation::Query])?;
-    /// let (token, location) = found.unwrap();
-    /// assert_eq!((token.as_ref(), location), ("abc", TokenLocation::Query));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[doc(hidden)]
-    pub fn fuzz_locate<'a>(
-        &self,
-        parts: &'a Parts,
-        token_type: TokenType,
-        locations: &[TokenLocation],
-    ) -> Result<Option<(Cow<'a, str>, TokenLocation)>, AuthError> {
-        locate(self, parts, token_type, locations).map(|l| l.map(|l| (l.token, l.location)))
-    }
-}
-
 /// `Authorization: Bearer <token>`; the scheme is matched case-insensitively.
 ///
 /// The header is a singleton (RFC 9110 11.6.2: one credential, not a list), so a request

@@ -37,30 +37,6 @@ impl Config {
         })?
     }
 
-    /// The signature half of verification, for test vectors and fuzzing whose payloads are not
-    /// this library's claims: the same code path as [`Auth::verify_token`] up to and including
-    /// the signature (length, three strict base64url segments, header read strictly:
-    /// repeated members, registered parameters of the wrong JSON type, `crit` and parameters
-    /// that change how the payload is read refused, `alg` allowed and pinned by the key its
-    /// `kid` selects), then the decoded payload bytes, unparsed.
-    ///
-    /// Not a supported API: expiry, issuer, audience, type, CSRF and revocation are **not**
-    /// checked. Applications use [`Auth::verify_token`] or [`Auth::authenticate`].
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let token = auth.create_access_token("user1")?;
-    /// let payload = auth.config().verify_jws_signature(token.as_str())?;
-    /// let claims: serde_json::Value = serde_json::from_slice(&payload)?;
-    /// assert_eq!(claims["sub"], "user1");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[doc(hidden)]
-    pub fn verify_jws_signature(&self, token: &str) -> Result<Vec<u8>, AuthError> {
-        self.verify_signature(token, <[u8]>::to_vec)
-    }
-
     /// Checks length, shape, header (`crit`, `alg`, `kid`) and signature, then hands the
     /// decoded payload to `read`. Nothing of the token is trusted before this succeeds.
     pub(crate) fn verify_signature<R>(
