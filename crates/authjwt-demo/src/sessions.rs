@@ -11,36 +11,15 @@
 //!   tokens and their family, then clears the four cookies ([`Auth::logout`]). Other
 //!   sessions of the same user stay valid.
 
-use authjwt::{
-    Auth, AuthError, Authenticated, IssuedToken, NoCustomClaims, Protection, SetCookies, TokenError,
-};
+/// The tokens of a session: the library's pair (with its `cookies` helper).
+pub use authjwt::TokenPair;
+use authjwt::{Auth, AuthError, Authenticated, NoCustomClaims, Protection, SetCookies, TokenError};
 use http::request::Parts;
-
-/// The tokens of a session: an access token and a refresh token.
-#[derive(Debug, Clone)]
-pub struct TokenPair {
-    /// The access token.
-    pub access: IssuedToken,
-    /// The refresh token.
-    pub refresh: IssuedToken,
-}
-
-impl TokenPair {
-    /// The four cookies: the HttpOnly JWT cookies and their script-readable CSRF cookies.
-    pub fn cookies(&self, auth: &Auth) -> SetCookies {
-        auth.set_access_cookies(&self.access)
-            .and(auth.set_refresh_cookies(&self.refresh))
-    }
-}
 
 /// A login: a fresh access token (issued from a password, not a refresh) and a refresh
 /// token for `subject`, in a new refresh family.
 pub fn login(auth: &Auth, subject: &str) -> Result<TokenPair, TokenError> {
-    let tokens = auth.create_login_tokens(subject)?;
-    Ok(TokenPair {
-        access: tokens.access,
-        refresh: tokens.refresh,
-    })
+    auth.create_login_tokens(subject)
 }
 
 /// A refresh: verifies the refresh token of the request under `protection` (its CSRF header
@@ -53,13 +32,7 @@ pub async fn refresh(
     protection: &Protection,
 ) -> Result<(Authenticated, TokenPair), AuthError> {
     let rotated = auth.refresh::<NoCustomClaims>(parts, protection).await?;
-    Ok((
-        rotated.used,
-        TokenPair {
-            access: rotated.access,
-            refresh: rotated.refresh,
-        },
-    ))
+    Ok((rotated.used, rotated.tokens))
 }
 
 /// A logout: authenticates the access token with its CSRF header or, when the access token

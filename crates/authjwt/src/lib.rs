@@ -43,7 +43,7 @@ pub use config::{Config, ConfigBuilder, ConfigError, SameSite, TokenLocation};
 pub use error::{AuthError, AuthRejection, ErrorResponder, InvalidReason, JsonResponder};
 pub use guard::{Authenticated, Protection, RouteOptions};
 pub use keys::{Algorithm, KeyError, KeySet, SigningKey, VerifyingKey};
-pub use lifecycle::{LoginTokens, RefreshedTokens};
+pub use lifecycle::{LoginTokens, RefreshedTokens, TokenPair};
 #[cfg(feature = "redis")]
 pub use revoke::redis;
 pub use revoke::{

@@ -33,14 +33,17 @@ pub(crate) type CustomMap = serde_json::Map<String, serde_json::Value>;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct LoginTokens {
-    /// The fresh access token.
+pub struct TokenPair {
+    /// The access token (fresh when a login created it).
     pub access: IssuedToken,
     /// The refresh token.
     pub refresh: IssuedToken,
 }
 
-impl LoginTokens {
+/// The pair a login creates ([`Auth::create_login_tokens`]): a [`TokenPair`].
+pub type LoginTokens = TokenPair;
+
+impl TokenPair {
     /// The four cookies: access and refresh, each with its CSRF cookie.
     ///
     /// ```
@@ -62,7 +65,7 @@ impl LoginTokens {
 }
 
 /// The outcome of a refresh: the verified refresh token that was used, and its successors.
-/// Its [`RefreshedTokens::cookies`] sets all four cookies, the unchanged CSRF cookies
+/// Its [`cookies`](TokenPair::cookies) set all four cookies, the unchanged CSRF cookies
 /// included, so a browser's jar converges whatever order concurrent answers arrive in.
 ///
 /// ```
@@ -85,34 +88,16 @@ pub struct RefreshedTokens<T = NoCustomClaims> {
     /// The refresh token presented (now rotated: presented again after the reuse window,
     /// it ends the session).
     pub used: Authenticated<T>,
-    /// The new access token (not fresh), in the same family.
-    pub access: IssuedToken,
-    /// The new refresh token, in the same family.
-    pub refresh: IssuedToken,
+    /// The new access token (not fresh) and the refresh token's successor, in the same
+    /// family. `RefreshedTokens` derefs to it: `refreshed.access`, `refreshed.cookies(&auth)`.
+    pub tokens: TokenPair,
 }
 
-impl<T> RefreshedTokens<T> {
-    /// The four cookies: the new access and refresh tokens with their CSRF cookies.
-    ///
-    /// ```
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// # use authjwt::{NoCustomClaims, Protection};
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!")
-    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
-    /// let login = auth.create_login_tokens("user1")?;
-    /// let (req, _) = http::Request::post("/refresh")
-    ///     .header("cookie", format!("refresh_token_cookie={}", login.refresh))
-    ///     .header("x-csrf-token", login.refresh.csrf().unwrap())
-    ///     .body(())?.into_parts();
-    /// let refreshed = auth.refresh::<NoCustomClaims>(&req, &Protection::refresh()).await?;
-    /// assert_eq!(refreshed.cookies(&auth).header_values().len(), 4);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
-    /// ```
-    pub fn cookies(&self, auth: &Auth) -> SetCookies {
-        auth.set_access_cookies(&self.access)
-            .and(auth.set_refresh_cookies(&self.refresh))
+impl<T> std::ops::Deref for RefreshedTokens<T> {
+    type Target = TokenPair;
+
+    fn deref(&self) -> &TokenPair {
+        &self.tokens
     }
 }
 
@@ -183,7 +168,7 @@ impl Auth {
                 csrf: Some(refresh_csrf),
                 ..Pinned::default()
             });
-        Ok(LoginTokens {
+        Ok(TokenPair {
             access: self.create_token(TokenType::Access, subject.clone(), access)?,
             refresh: self.create_token(TokenType::Refresh, subject, refresh)?,
         })
@@ -294,8 +279,7 @@ impl Auth {
         let Some(store) = self.store() else {
             return Ok(RefreshedTokens {
                 used,
-                access,
-                refresh,
+                tokens: TokenPair { access, refresh },
             });
         };
         let signature = config
@@ -357,8 +341,7 @@ impl Auth {
         };
         Ok(RefreshedTokens {
             used,
-            access,
-            refresh,
+            tokens: TokenPair { access, refresh },
         })
     }
 

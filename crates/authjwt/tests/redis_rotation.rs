@@ -273,7 +273,12 @@ impl RevocationStore for PreviousRelease {
 async fn refreshes(auth: &Auth, login: &LoginTokens, n: usize) {
     let mut token = login.refresh.to_string();
     for _ in 0..n {
-        token = refresh(auth, &token).await.unwrap().refresh.into_string();
+        token = refresh(auth, &token)
+            .await
+            .unwrap()
+            .tokens
+            .refresh
+            .into_string();
     }
 }
 
