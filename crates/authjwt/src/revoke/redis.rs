@@ -1,5 +1,6 @@
-//! The Redis store (feature `redis`): revocations shared by every instance, while each
-//! request is checked against a local replica, with no network round trip.
+//! The Redis store (feature `redis`, Redis 7.0 or newer): revocations shared by every
+//! instance, while each request is checked against a local replica, with no network round
+//! trip.
 //!
 //! Every revocation is written as a key with a TTL (for the initial load) and appended to a
 //! Redis Stream (for propagation) by one Lua script, so the two never disagree. Each instance
@@ -116,6 +117,38 @@ fn expire_ms(expires_at: u64) -> u64 {
 enum Request<'a> {
     Script(redis::ScriptInvocation<'a>),
     Command(redis::Cmd),
+}
+
+/// The oldest Redis this store runs on: the scripts use `PEXPIRETIME` (7.0).
+const MIN_REDIS: (u32, u32) = (7, 0);
+
+/// Refuses, at connect, a server older than [`MIN_REDIS`] with a message that says so,
+/// instead of failing at the first refresh.
+async fn check_server_version(con: &mut ConnectionManager) -> Result<(), StoreError> {
+    let info: String = redis::cmd("INFO")
+        .arg("server")
+        .query_async(con)
+        .await
+        .map_err(|e| StoreError::new(format!("cannot read the Redis version: {:?}", e.kind())))?;
+    let version = server_version(&info)
+        .ok_or_else(|| StoreError::new("cannot read the Redis version from INFO server"))?;
+    if version < MIN_REDIS {
+        return Err(StoreError::new(format!(
+            "Redis {}.{} is too old: the revocation store needs Redis {}.{} or newer",
+            version.0, version.1, MIN_REDIS.0, MIN_REDIS.1
+        )));
+    }
+    Ok(())
+}
+
+/// `(major, minor)` from the `redis_version:` line of `INFO server`.
+fn server_version(info: &str) -> Option<(u32, u32)> {
+    let version = info
+        .lines()
+        .find_map(|l| l.strip_prefix("redis_version:"))?
+        .trim();
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??))
 }
 
 /// Settings of a [`RedisStore`].
@@ -238,6 +271,7 @@ impl RedisStoreBuilder {
         let writer = ConnectionManager::new_with_config(client.clone(), config.clone())
             .await
             .map_err(|e| StoreError::new(format!("cannot connect to Redis: {:?}", e.kind())))?;
+        check_server_version(&mut writer.clone()).await?;
         // XREAD blocks its connection, so the follower gets its own.
         let reader_config = config.set_response_timeout(Some(self.block + Duration::from_secs(1)));
         let reader = ConnectionManager::new_with_config(client, reader_config)
@@ -780,5 +814,20 @@ impl RevocationStore for RedisStore {
             return Ok(Rotation::Ended);
         }
         Ok(decision)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_version;
+
+    #[test]
+    fn the_server_version_is_read_from_info() {
+        let info = "# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:00000000\r\n";
+        assert_eq!(server_version(info), Some((7, 0)));
+        assert_eq!(server_version("redis_version:6.2.14\r\n"), Some((6, 2)));
+        assert!(server_version("redis_version:6.2.14\r\n").unwrap() < super::MIN_REDIS);
+        assert_eq!(server_version("# Server\r\n"), None);
+        assert_eq!(server_version("redis_version:x\r\n"), None);
     }
 }
