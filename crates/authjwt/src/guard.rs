@@ -16,7 +16,7 @@ use crate::config::TokenLocation;
 use crate::csrf::{check_double_submit, check_origin, is_safe_method, method_needs_csrf};
 use crate::error::{AuthError, InvalidReason};
 use crate::locate::locate;
-use crate::revoke::TokenRef;
+use crate::revoke::{StoreError, TokenRef};
 
 /// What a route requires: which token type, whether it must be fresh, whether it is
 /// optional, and per-route overrides of the token locations and the CSRF check.
@@ -611,11 +611,7 @@ impl Auth {
             Some(answer) => answer,
             None => store.is_revoked(&token).await,
         };
-        let unavailable = |e: crate::revoke::StoreError| {
-            tracing::warn!(target: "authjwt::revocation", error = %e, "revocation check failed");
-            AuthError::RevocationUnavailable
-        };
-        if answer.map_err(unavailable)? {
+        if answer.map_err(StoreError::fail_closed)? {
             return Err(AuthError::TokenRevoked);
         }
         // A refresh token rotated away opens nothing (only `Auth::refresh` tells a replay
@@ -624,7 +620,7 @@ impl Auth {
             let session = claims.fam.as_deref().unwrap_or(jti);
             let window = self.config().refresh_reuse_window_ms;
             let rotated_out = store.is_rotated_out(session, jti, now_ms(), window).await;
-            if rotated_out.map_err(unavailable)? {
+            if rotated_out.map_err(StoreError::fail_closed)? {
                 return Err(AuthError::TokenRevoked);
             }
         }

@@ -101,11 +101,6 @@ impl<T> std::ops::Deref for RefreshedTokens<T> {
     }
 }
 
-fn unavailable(e: &StoreError) -> AuthError {
-    tracing::warn!(target: "authjwt::revocation", error = %e, "revocation store failed");
-    AuthError::RevocationUnavailable
-}
-
 impl Auth {
     fn store(&self) -> Option<&dyn RevocationStore> {
         self.config().revocation.as_deref()
@@ -299,7 +294,10 @@ impl Auth {
             window_ms: config.refresh_reuse_window_ms,
             expires_at: config.revocation_expiry(refresh.expires_at()),
         };
-        let decision = store.rotate(&request).await.map_err(|e| unavailable(&e))?;
+        let decision = store
+            .rotate(&request)
+            .await
+            .map_err(StoreError::fail_closed)?;
         let refresh = match decision {
             Rotation::Rotated => refresh,
             Rotation::Replayed(s) => {
@@ -308,11 +306,11 @@ impl Auth {
             }
             Rotation::Reused => {
                 tracing::warn!(target: "authjwt::revocation", subject = %claims.sub, session, "refresh token reused outside the reuse window; the session was ended");
-                let until = now().saturating_add(config.longest_lifetime());
+                let until = config.session_revocation_until();
                 store
                     .revoke_family(session, until)
                     .await
-                    .map_err(|e| unavailable(&e))?;
+                    .map_err(StoreError::fail_closed)?;
                 return Err(AuthError::RefreshTokenReused);
             }
             _ => {
@@ -328,13 +326,13 @@ impl Auth {
                 if !store
                     .is_revoked(&token)
                     .await
-                    .map_err(|e| unavailable(&e))?
+                    .map_err(StoreError::fail_closed)?
                 {
-                    let until = now().saturating_add(config.longest_lifetime());
+                    let until = config.session_revocation_until();
                     store
                         .revoke_family(session, until)
                         .await
-                        .map_err(|e| unavailable(&e))?;
+                        .map_err(StoreError::fail_closed)?;
                 }
                 return Err(AuthError::TokenRevoked);
             }
@@ -410,7 +408,7 @@ impl Auth {
             self.check_revocation(r).await?;
         }
         if let Some(store) = self.store() {
-            let until = now().saturating_add(self.config().longest_lifetime());
+            let until = self.config().session_revocation_until();
             let claims = access
                 .as_ref()
                 .map(Authenticated::claims)
@@ -421,13 +419,13 @@ impl Auth {
                     store
                         .revoke_jti(jti, self.config().revocation_expiry(c.exp))
                         .await
-                        .map_err(|e| unavailable(&e))?;
+                        .map_err(StoreError::fail_closed)?;
                 }
                 if let Some(family) = &c.fam {
                     store
                         .revoke_family(family, until)
                         .await
-                        .map_err(|e| unavailable(&e))?;
+                        .map_err(StoreError::fail_closed)?;
                 }
             }
         }
@@ -511,13 +509,13 @@ impl Auth {
         store
             .revoke_jti(jti, self.config().revocation_expiry(claims.exp))
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(StoreError::fail_closed)?;
         if let Some(family) = &claims.fam {
-            let until = now().saturating_add(self.config().longest_lifetime());
+            let until = self.config().session_revocation_until();
             store
                 .revoke_family(family, until)
                 .await
-                .map_err(|e| unavailable(&e))?;
+                .map_err(StoreError::fail_closed)?;
         }
         Ok(())
     }
@@ -549,6 +547,6 @@ impl Auth {
         store
             .revoke_subject(subject, now, until)
             .await
-            .map_err(|e| unavailable(&e))
+            .map_err(StoreError::fail_closed)
     }
 }

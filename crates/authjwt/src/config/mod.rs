@@ -414,6 +414,11 @@ impl Config {
 
     /// How long a family or subject revocation must be remembered: until every token that
     /// could be affected has expired.
+    /// Until when a revocation of a whole session or subject made now must be kept.
+    pub(crate) fn session_revocation_until(&self) -> u64 {
+        crate::claims::now().saturating_add(self.longest_lifetime())
+    }
+
     pub(crate) fn longest_lifetime(&self) -> u64 {
         // A token without `exp` must stay revoked for good.
         let max = match self.max_token_lifetime {

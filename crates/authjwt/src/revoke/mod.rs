@@ -38,6 +38,11 @@ impl StoreError {
     pub fn new(msg: impl Into<String>) -> Self {
         Self(msg.into())
     }
+    /// The request fails closed: logged, then 503 `revocation_unavailable`.
+    pub(crate) fn fail_closed(self) -> crate::error::AuthError {
+        tracing::warn!(target: "authjwt::revocation", error = %self, "revocation store failed");
+        crate::error::AuthError::RevocationUnavailable
+    }
 }
 
 /// What the store is asked about a verified token.
