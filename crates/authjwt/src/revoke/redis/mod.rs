@@ -16,84 +16,26 @@
 //! an outage is forgotten, even if Redis itself lost its data.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::streams::StreamReadReply;
-use redis::{AsyncCommands, Script, Value};
-use tokio::task::JoinHandle;
+use redis::Script;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::memory::MemoryStore;
-use super::rotation::Record;
-use super::{RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef};
+use crate::revoke::memory::MemoryStore;
+use crate::revoke::rotation::Record;
+use crate::revoke::{RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef};
 use crate::claims::now;
 
-/// Sets the key to ARGV[2] unless ARGV[1] is "nx" and it exists, expiring at ARGV[3] (ms),
-/// and appends the event to the stream. Returns 1 when written. An "nx" write whose value is
-/// already there (its own first attempt, retried after a lost reply: values carry a nonce)
-/// answers 1 again without a second event.
-const WRITE: &str = r"
-if ARGV[1] == 'nx' then
-  local old = redis.call('GET', KEYS[1])
-  if old == ARGV[2] then return 2 end
-  if old then return 0 end
-end
-local value = ARGV[2]
-if ARGV[1] == 'max' then
-  local old = redis.call('GET', KEYS[1])
-  if old then
-    local c = tonumber(string.match(old, '^(%d+),'))
-    if c and c > tonumber(ARGV[5]) then value = old end
-  end
-end
-redis.call('SET', KEYS[1], value, 'PXAT', ARGV[3])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'k', KEYS[1], 'v', value)
-return 1
-";
+mod follower;
+mod scripts;
 
-/// The rotation decision of `rotation.rs`, atomically over the session's record (a hash at
-/// KEYS[1], which alone carries the session's hash tag). ARGV: presented id, proposed
-/// successor id, now (ms), window (ms), keep-until (ms), successor signature (base64url or
-/// empty). Answers `{'rotated'}`, `{'replayed', id, rotated_at_ms, signature}`,
-/// `{'reused'}` or `{'ended'}`.
-const ROTATE: &str = r"
-local function keep_until(at)
-  local current = redis.call('PEXPIRETIME', KEYS[1])
-  if current < 0 or current < tonumber(at) then redis.call('PEXPIREAT', KEYS[1], at) end
-end
-local r = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'at', 'ended', 'sig')
-if r[4] then
-  if r[4] == ARGV[2] then return {'reused'} end
-  return {'ended'}
-end
-if r[1] and r[1] == ARGV[2] then return {'rotated'} end
-if (not r[1]) or r[1] == ARGV[1] then
-  redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'prev', ARGV[1], 'at', ARGV[3], 'sig', ARGV[6])
-  keep_until(ARGV[5])
-  return {'rotated'}
-end
-local age = tonumber(ARGV[3]) - tonumber(r[3])
-if age < 0 then age = 0 end
-if r[2] == ARGV[1] and tonumber(ARGV[4]) > 0 and age <= tonumber(ARGV[4]) then
-  return {'replayed', r[1], r[3], r[5] or ''}
-end
-redis.call('HSET', KEYS[1], 'ended', ARGV[2])
-keep_until(ARGV[5])
-return {'reused'}
-";
-
-/// Marks the session's record (KEYS[1]) ended by ARGV[2], kept until ARGV[1] (ms) at least.
-const END_SESSION: &str = r"
-redis.call('HSET', KEYS[1], 'ended', ARGV[2])
-local current = redis.call('PEXPIRETIME', KEYS[1])
-if current < 0 or current < tonumber(ARGV[1]) then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
-return 1
-";
+use follower::{AbortOnDrop, Follower, Shared};
+use scripts::{END_SESSION, ROTATE, WRITE};
 
 /// Attempts per write: a connection the manager still held when Redis restarted fails once,
 /// and the next attempt runs on the fresh connection.
@@ -309,187 +251,6 @@ impl RedisStoreBuilder {
     }
 }
 
-struct Shared {
-    replica: MemoryStore,
-    started: Instant,
-    /// Milliseconds after `started` at which the last confirming XREAD was sent (0: never).
-    confirmed_ms: AtomicU64,
-    max_staleness: Duration,
-    prefix: String,
-    stream: String,
-}
-
-impl Shared {
-    fn elapsed_ms(&self) -> u64 {
-        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
-    }
-
-    fn is_current(&self) -> bool {
-        let confirmed = self.confirmed_ms.load(Ordering::Acquire);
-        let bound = u64::try_from(self.max_staleness.as_millis()).unwrap_or(u64::MAX);
-        confirmed != 0 && self.elapsed_ms().saturating_sub(confirmed) <= bound
-    }
-
-    /// The key of a session's rotation record: `prefix:rot:{session}`, the braces a hash
-    /// tag so everything about one session lives in one Cluster slot.
-    fn rotation_key(&self, session: &str) -> String {
-        format!("{}:rot:{{{session}}}", self.prefix)
-    }
-
-    /// Whether a key holds a rotation record (not a revocation the replica loads).
-    fn is_rotation_key(&self, key: &str) -> bool {
-        key.strip_prefix(self.prefix.as_str())
-            .is_some_and(|rest| rest.starts_with(":rot:"))
-    }
-
-    /// Applies one `key → value` revocation to the replica.
-    fn apply(&self, key: &str, value: &str) {
-        let Some(rest) = key
-            .strip_prefix(self.prefix.as_str())
-            .and_then(|r| r.strip_prefix(':'))
-        else {
-            return;
-        };
-        let Some((kind, id)) = rest.split_once(':') else {
-            return;
-        };
-        let mut nums = value.split(',').map(|n| n.parse::<u64>().ok());
-        match (kind, nums.next().flatten(), nums.next().flatten()) {
-            ("jti", Some(exp), None) => self.replica.insert_jti(id, exp),
-            ("fam", Some(exp), None) => self.replica.insert_family(id, exp),
-            ("sub", Some(cutoff), Some(exp)) => self.replica.insert_subject(id, cutoff, exp),
-            _ => {
-                tracing::warn!(target: "authjwt::revocation", "ignored a malformed revocation entry");
-            }
-        }
-    }
-}
-
-struct AbortOnDrop(JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Follows the stream and keeps the replica current.
-struct Follower {
-    shared: Arc<Shared>,
-    con: ConnectionManager,
-    last_id: String,
-    block: Duration,
-}
-
-impl Follower {
-    /// Loads every revocation key, resuming the stream from the id it had before the load
-    /// (events in between are applied twice, which is harmless).
-    async fn resync(&mut self) -> redis::RedisResult<()> {
-        let sent = self.shared.elapsed_ms();
-        let last: Vec<(String, Vec<(String, String)>)> = redis::cmd("XREVRANGE")
-            .arg(&self.shared.stream)
-            .arg("+")
-            .arg("-")
-            .arg("COUNT")
-            .arg(1)
-            .query_async(&mut self.con)
-            .await?;
-        let resume_from = last
-            .first()
-            .map_or_else(|| "0-0".to_owned(), |(id, _)| id.clone());
-        let pattern = format!("{}:*", self.shared.prefix);
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(1000)
-                .query_async(&mut self.con)
-                .await?;
-            let keys: Vec<String> = keys
-                .into_iter()
-                .filter(|k| *k != self.shared.stream && !self.shared.is_rotation_key(k))
-                .collect();
-            if !keys.is_empty() {
-                let values: Vec<Option<String>> = self.con.mget(&keys).await?;
-                for (k, v) in keys.iter().zip(values) {
-                    if let Some(v) = v {
-                        self.shared.apply(k, &v);
-                    }
-                }
-            }
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
-        // The keys hold everything up to `resume_from`; the stream carries the rest.
-        self.last_id = resume_from;
-        self.shared
-            .confirmed_ms
-            .store(sent.max(1), Ordering::Release);
-        Ok(())
-    }
-
-    async fn read_once(&mut self) -> redis::RedisResult<()> {
-        let sent = self.shared.elapsed_ms();
-        let block = u64::try_from(self.block.as_millis()).unwrap_or(250);
-        let reply: Option<StreamReadReply> = redis::cmd("XREAD")
-            .arg("COUNT")
-            .arg(1000)
-            .arg("BLOCK")
-            .arg(block)
-            .arg("STREAMS")
-            .arg(&self.shared.stream)
-            .arg(&self.last_id)
-            .query_async(&mut self.con)
-            .await?;
-        for key in reply.map(|r| r.keys).unwrap_or_default() {
-            for entry in key.ids {
-                let field = |name: &str| match entry.map.get(name) {
-                    Some(Value::BulkString(b)) => std::str::from_utf8(b).ok().map(str::to_owned),
-                    _ => None,
-                };
-                if let (Some(k), Some(v)) = (field("k"), field("v")) {
-                    self.shared.apply(&k, &v);
-                }
-                self.last_id = entry.id;
-            }
-        }
-        self.shared
-            .confirmed_ms
-            .store(sent.max(1), Ordering::Release);
-        Ok(())
-    }
-
-    async fn run(mut self) {
-        let mut healthy = true;
-        loop {
-            let result = if healthy {
-                self.read_once().await
-            } else {
-                self.resync().await
-            };
-            match result {
-                Ok(()) => {
-                    if !healthy {
-                        tracing::info!(target: "authjwt::revocation", "Redis is back; replica resynchronised");
-                    }
-                    healthy = true;
-                }
-                Err(e) => {
-                    if healthy {
-                        tracing::warn!(target: "authjwt::revocation", error = ?e.kind(), "Redis unreachable; failing closed once the replica is stale");
-                    }
-                    healthy = false;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
-        }
-    }
-}
 
 /// Revocations in Redis, shared by every instance, checked against a local replica.
 ///

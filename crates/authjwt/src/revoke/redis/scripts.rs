@@ -1,0 +1,64 @@
+//! The Lua scripts the Redis store runs: each keeps a write and its stream event, or a
+//! rotation decision, atomic on the server.
+
+/// Sets the key to ARGV[2] unless ARGV[1] is "nx" and it exists, expiring at ARGV[3] (ms),
+/// and appends the event to the stream. Returns 1 when written. An "nx" write whose value is
+/// already there (its own first attempt, retried after a lost reply: values carry a nonce)
+/// answers 1 again without a second event.
+pub(super) const WRITE: &str = r"
+if ARGV[1] == 'nx' then
+  local old = redis.call('GET', KEYS[1])
+  if old == ARGV[2] then return 2 end
+  if old then return 0 end
+end
+local value = ARGV[2]
+if ARGV[1] == 'max' then
+  local old = redis.call('GET', KEYS[1])
+  if old then
+    local c = tonumber(string.match(old, '^(%d+),'))
+    if c and c > tonumber(ARGV[5]) then value = old end
+  end
+end
+redis.call('SET', KEYS[1], value, 'PXAT', ARGV[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'k', KEYS[1], 'v', value)
+return 1
+";
+
+/// The rotation decision of `rotation.rs`, atomically over the session's record (a hash at
+/// KEYS[1], which alone carries the session's hash tag). ARGV: presented id, proposed
+/// successor id, now (ms), window (ms), keep-until (ms), successor signature (base64url or
+/// empty). Answers `{'rotated'}`, `{'replayed', id, rotated_at_ms, signature}`,
+/// `{'reused'}` or `{'ended'}`.
+pub(super) const ROTATE: &str = r"
+local function keep_until(at)
+  local current = redis.call('PEXPIRETIME', KEYS[1])
+  if current < 0 or current < tonumber(at) then redis.call('PEXPIREAT', KEYS[1], at) end
+end
+local r = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'at', 'ended', 'sig')
+if r[4] then
+  if r[4] == ARGV[2] then return {'reused'} end
+  return {'ended'}
+end
+if r[1] and r[1] == ARGV[2] then return {'rotated'} end
+if (not r[1]) or r[1] == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'prev', ARGV[1], 'at', ARGV[3], 'sig', ARGV[6])
+  keep_until(ARGV[5])
+  return {'rotated'}
+end
+local age = tonumber(ARGV[3]) - tonumber(r[3])
+if age < 0 then age = 0 end
+if r[2] == ARGV[1] and tonumber(ARGV[4]) > 0 and age <= tonumber(ARGV[4]) then
+  return {'replayed', r[1], r[3], r[5] or ''}
+end
+redis.call('HSET', KEYS[1], 'ended', ARGV[2])
+keep_until(ARGV[5])
+return {'reused'}
+";
+
+/// Marks the session's record (KEYS[1]) ended by ARGV[2], kept until ARGV[1] (ms) at least.
+pub(super) const END_SESSION: &str = r"
+redis.call('HSET', KEYS[1], 'ended', ARGV[2])
+local current = redis.call('PEXPIRETIME', KEYS[1])
+if current < 0 or current < tonumber(ARGV[1]) then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
+return 1
+";
