@@ -541,145 +541,96 @@ impl<T: DeserializeOwned> Extract for Authenticated<T> {
     }
 }
 
-impl Auth {
-    /// Authenticates a request: finds the token, refuses cross-site requests, verifies the
-    /// token, checks freshness and the CSRF double submit. `Ok(None)` only when the
-    /// protection is optional and no token is present.
-    ///
-    /// The adapters call this; use it directly in a framework without an adapter, or in a
-    /// handler that decides itself (seed 002's `get_access_token_from_request` +
-    /// `verify_token`).
-    ///
-    /// ```
-    /// use authjwt::{Auth, Config, Protection, TokenLocation};
-    ///
-    /// # tokio_test_block_on(async {
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Headers]).build()?);
-    /// let token = auth.create_access_token("user1")?;
-    /// let (parts, _) = http::Request::get("/protected")
-    ///     .header("authorization", format!("Bearer {token}"))
-    ///     .body(())?
-    ///     .into_parts();
-    /// let found = auth.authenticate::<authjwt::NoCustomClaims>(&parts, &Protection::access()).await?;
-    /// assert_eq!(found.unwrap().subject(), "user1");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
-    /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
-    /// # }
-    /// ```
-    pub async fn authenticate<T: DeserializeOwned>(
-        &self,
-        parts: &Parts,
-        protection: &Protection,
-    ) -> Result<Option<Authenticated<T>>, AuthError> {
-        self.authenticate_untraced(parts, protection)
-            .await
-            .inspect_err(AuthError::trace)
-    }
+/// The body of [`Auth::authenticate`].
+pub(crate) async fn authenticate<T: DeserializeOwned>(
+    auth: &Auth,
+    parts: &Parts,
+    protection: &Protection,
+) -> Result<Option<Authenticated<T>>, AuthError> {
+    authenticate_untraced(auth, parts, protection)
+        .await
+        .inspect_err(AuthError::trace)
+}
 
-    /// [`Auth::authenticate`] without tracing the rejection, for callers that go on and
-    /// trace their own outcome once (the user lookup).
-    pub(crate) async fn authenticate_untraced<T: DeserializeOwned>(
-        &self,
-        parts: &Parts,
-        protection: &Protection,
-    ) -> Result<Option<Authenticated<T>>, AuthError> {
-        let Some(found) = self.authenticate_token::<T>(parts, protection)? else {
-            return Ok(None);
-        };
-        self.check_revocation(&found.claims).await?;
-        Ok(Some(found))
-    }
+/// [`Auth::authenticate`] without tracing the rejection, for callers that go on and
+/// trace their own outcome once (the user lookup).
+pub(crate) async fn authenticate_untraced<T: DeserializeOwned>(
+    auth: &Auth,
+    parts: &Parts,
+    protection: &Protection,
+) -> Result<Option<Authenticated<T>>, AuthError> {
+    let Some(found) = authenticate_token::<T>(auth, parts, protection)? else {
+        return Ok(None);
+    };
+    check_revocation(auth, &found.claims).await?;
+    Ok(Some(found))
+}
 
-    /// Refuses a token the revocation store lists (by `jti`, family or subject). Fails
-    /// closed: a store that cannot answer yields 503 `revocation_unavailable`.
-    pub(crate) async fn check_revocation<T>(&self, claims: &Claims<T>) -> Result<(), AuthError> {
-        let Some(store) = &self.config().revocation else {
-            return Ok(());
-        };
-        let jti = claims.jti.as_deref().ok_or(InvalidReason::MissingJti)?;
-        let token = TokenRef {
-            jti,
-            family: claims.fam.as_deref(),
-            subject: &claims.sub,
-            issued_at: claims.iat,
-        };
-        let answer = match store.is_revoked_now(&token) {
-            Some(answer) => answer,
-            None => store.is_revoked(&token).await,
-        };
-        if answer.map_err(StoreError::fail_closed)? {
+/// Refuses a token the revocation store lists (by `jti`, family or subject). Fails
+/// closed: a store that cannot answer yields 503 `revocation_unavailable`.
+pub(crate) async fn check_revocation<T>(auth: &Auth, claims: &Claims<T>) -> Result<(), AuthError> {
+    let Some(store) = &auth.config().revocation else {
+        return Ok(());
+    };
+    let jti = claims.jti.as_deref().ok_or(InvalidReason::MissingJti)?;
+    let token = TokenRef {
+        jti,
+        family: claims.fam.as_deref(),
+        subject: &claims.sub,
+        issued_at: claims.iat,
+    };
+    let answer = match store.is_revoked_now(&token) {
+        Some(answer) => answer,
+        None => store.is_revoked(&token).await,
+    };
+    if answer.map_err(StoreError::fail_closed)? {
+        return Err(AuthError::TokenRevoked);
+    }
+    // A refresh token rotated away opens nothing (only `Auth::refresh` tells a replay
+    // inside the reuse window from a reuse). Refresh tokens are rare on the request path.
+    if claims.token_type == TokenType::Refresh {
+        let session = claims.fam.as_deref().unwrap_or(jti);
+        let window = auth.config().refresh_reuse_window_ms;
+        let rotated_out = store.is_rotated_out(session, jti, now_ms(), window).await;
+        if rotated_out.map_err(StoreError::fail_closed)? {
             return Err(AuthError::TokenRevoked);
         }
-        // A refresh token rotated away opens nothing (only `Auth::refresh` tells a replay
-        // inside the reuse window from a reuse). Refresh tokens are rare on the request path.
-        if claims.token_type == TokenType::Refresh {
-            let session = claims.fam.as_deref().unwrap_or(jti);
-            let window = self.config().refresh_reuse_window_ms;
-            let rotated_out = store.is_rotated_out(session, jti, now_ms(), window).await;
-            if rotated_out.map_err(StoreError::fail_closed)? {
-                return Err(AuthError::TokenRevoked);
-            }
-        }
-        Ok(())
     }
+    Ok(())
+}
 
-    /// Everything but revocation: locate, cross-origin check, verify, freshness, CSRF.
-    pub(crate) fn authenticate_token<T: DeserializeOwned>(
-        &self,
-        parts: &Parts,
-        protection: &Protection,
-    ) -> Result<Option<Authenticated<T>>, AuthError> {
-        let config = self.config();
-        let locations = protection.locations.as_deref().unwrap_or(&config.locations);
-        let Some(found) = locate(config, parts, protection.token_type, locations)? else {
-            return if protection.optional {
-                Ok(None)
-            } else {
-                Err(AuthError::MissingToken)
-            };
+/// Everything but revocation: locate, cross-origin check, verify, freshness, CSRF.
+pub(crate) fn authenticate_token<T: DeserializeOwned>(
+    auth: &Auth,
+    parts: &Parts,
+    protection: &Protection,
+) -> Result<Option<Authenticated<T>>, AuthError> {
+    let config = auth.config();
+    let locations = protection.locations.as_deref().unwrap_or(&config.locations);
+    let Some(found) = locate(config, parts, protection.token_type, locations)? else {
+        return if protection.optional {
+            Ok(None)
+        } else {
+            Err(AuthError::MissingToken)
         };
-        let cookie_borne = found.location == TokenLocation::Cookies;
-        let csrf_applies = cookie_borne && protection.verify_csrf && !config.is_csrf_exempt(parts);
-        if csrf_applies && !is_safe_method(&parts.method) {
-            check_origin(config, parts)?;
-        }
-        let claims: Claims<T> = config.verify(&found.token, protection.token_type)?;
-        if protection.fresh && !claims.fresh {
-            return Err(AuthError::FreshTokenRequired);
-        }
-        if csrf_applies && config.csrf.protect && method_needs_csrf(config, &parts.method) {
-            check_double_submit(config, parts, protection.token_type, claims.csrf.as_deref())?;
-        }
-        Ok(Some(Authenticated {
-            claims,
-            location: found.location,
-            token: TokenText::new(found.token, found.carrier),
-        }))
+    };
+    let cookie_borne = found.location == TokenLocation::Cookies;
+    let csrf_applies = cookie_borne && protection.verify_csrf && !config.is_csrf_exempt(parts);
+    if csrf_applies && !is_safe_method(&parts.method) {
+        check_origin(config, parts)?;
     }
-
-    /// The cross-origin check alone, for unsafe routes that carry no token yet, like
-    /// `POST /login` (login CSRF). Safe methods always pass.
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let (parts, _) = http::Request::post("/login")
-    ///     .header("sec-fetch-site", "cross-site")
-    ///     .body(())?
-    ///     .into_parts();
-    /// assert_eq!(auth.check_origin(&parts), Err(authjwt::AuthError::CrossSiteRequest));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn check_origin(&self, parts: &Parts) -> Result<(), AuthError> {
-        if self.config().is_csrf_exempt(parts) {
-            return Ok(());
-        }
-        check_origin(self.config(), parts).inspect_err(AuthError::trace)
+    let claims: Claims<T> = config.verify(&found.token, protection.token_type)?;
+    if protection.fresh && !claims.fresh {
+        return Err(AuthError::FreshTokenRequired);
     }
+    if csrf_applies && config.csrf.protect && method_needs_csrf(config, &parts.method) {
+        check_double_submit(config, parts, protection.token_type, claims.csrf.as_deref())?;
+    }
+    Ok(Some(Authenticated {
+        claims,
+        location: found.location,
+        token: TokenText::new(found.token, found.carrier),
+    }))
 }
 
 #[cfg(test)]
@@ -722,8 +673,7 @@ mod tests {
             (parts(&[], &query), false),
         ];
         for (req, in_header) in cases {
-            let found = auth
-                .authenticate_token::<NoCustomClaims>(&req, &Protection::access())
+            let found = authenticate_token::<NoCustomClaims>(&auth, &req, &Protection::access())
                 .unwrap()
                 .unwrap();
             assert_eq!(found.token(), t);

@@ -208,90 +208,30 @@ impl Config {
     }
 }
 
-impl Auth {
-    /// The access cookie (HttpOnly) and its CSRF cookie (readable by scripts) for `token`.
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").cookie_secure(false)
-    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
-    /// let token = auth.create_access_token("user1")?;
-    /// let cookies = auth.set_access_cookies(&token);
-    /// let values = cookies.header_values();
-    /// assert!(values[0].to_str()?.starts_with("access_token_cookie="));
-    /// assert!(values[0].to_str()?.contains("HttpOnly"));
-    /// assert!(values[1].to_str()?.starts_with("csrf_access_token="));
-    /// assert!(!values[1].to_str()?.contains("HttpOnly"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn set_access_cookies(&self, token: &IssuedToken) -> SetCookies {
-        self.config().set_cookies(token)
-    }
+/// The body of [`Auth::set_access_cookies`].
+pub(crate) fn set_access_cookies(auth: &Auth, token: &IssuedToken) -> SetCookies {
+    auth.config().set_cookies(token)
+}
 
-    /// The refresh cookie and its CSRF cookie for `token`.
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!")
-    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
-    /// let token = auth.create_refresh_token("user1")?;
-    /// let cookies = auth.set_refresh_cookies(&token);
-    /// let values = cookies.header_values();
-    /// assert!(values[0].to_str()?.starts_with("refresh_token_cookie="));
-    /// assert!(values[0].to_str()?.contains("HttpOnly"));
-    /// assert!(values[1].to_str()?.starts_with("csrf_refresh_token="));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn set_refresh_cookies(&self, token: &IssuedToken) -> SetCookies {
-        self.config().set_cookies(token)
-    }
+/// The body of [`Auth::set_refresh_cookies`].
+pub(crate) fn set_refresh_cookies(auth: &Auth, token: &IssuedToken) -> SetCookies {
+    auth.config().set_cookies(token)
+}
 
-    /// Deletes the access cookie and its CSRF cookie (`Max-Age=0`, same attributes).
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!")
-    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
-    /// let cookies = auth.unset_access_cookies();
-    /// assert!(cookies.header_values()[0].to_str()?.contains("Max-Age=0"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn unset_access_cookies(&self) -> SetCookies {
-        self.config().unset_cookies(TokenType::Access)
-    }
+/// The body of [`Auth::unset_access_cookies`].
+pub(crate) fn unset_access_cookies(auth: &Auth) -> SetCookies {
+    auth.config().unset_cookies(TokenType::Access)
+}
 
-    /// Deletes the refresh cookie and its CSRF cookie.
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!")
-    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
-    /// let cookies = auth.unset_refresh_cookies();
-    /// let values = cookies.header_values();
-    /// assert!(values[0].to_str()?.starts_with("refresh_token_cookie=;"));
-    /// assert!(values[1].to_str()?.starts_with("csrf_refresh_token=;"));
-    /// assert!(values[1].to_str()?.contains("Max-Age=0"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn unset_refresh_cookies(&self) -> SetCookies {
-        self.config().unset_cookies(TokenType::Refresh)
-    }
+/// The body of [`Auth::unset_refresh_cookies`].
+pub(crate) fn unset_refresh_cookies(auth: &Auth) -> SetCookies {
+    auth.config().unset_cookies(TokenType::Refresh)
+}
 
-    /// Deletes all four cookies (seed 001's `unset_jwt_cookies`, AuthX's `unset_cookies`).
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!")
-    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
-    /// let mut response = http::Response::new(()); // the logout response
-    /// auth.unset_cookies().apply(response.headers_mut());
-    /// assert_eq!(response.headers().get_all("set-cookie").iter().count(), 4);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn unset_cookies(&self) -> SetCookies {
-        self.unset_access_cookies()
-            .and(self.unset_refresh_cookies())
-    }
+/// The body of [`Auth::unset_cookies`].
+pub(crate) fn unset_cookies(auth: &Auth) -> SetCookies {
+    auth.unset_access_cookies()
+        .and(auth.unset_refresh_cookies())
 }
 
 #[cfg(test)]

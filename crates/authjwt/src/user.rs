@@ -222,129 +222,44 @@ impl<U: Send + Sync + 'static> Extract for CurrentUser<U> {
     }
 }
 
-impl Auth {
-    /// Authenticates a request like [`Auth::authenticate`], then loads its user with the
-    /// [`UserLookup`] registered for `U`: what the [`CurrentUser`] extractors do, for any
-    /// [`Protection`] (fresh, optional, a refresh token that is not rotated). `Ok(None)`
-    /// only when the protection is optional and no token is present.
-    ///
-    /// With rotation ([`Auth::refresh`]), look the user up *after* it, with
-    /// [`Auth::lookup_user`] on the used token: the rotation spends the refresh token, and a
-    /// lookup before it would answer a replayed token `token_revoked` before the rotation
-    /// could detect the reuse and end the session.
-    ///
-    /// ```
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Claims, Config, NoCustomClaims, Protection, UserLookup, UserLookupError};
-    ///
-    /// #[derive(Debug, PartialEq)]
-    /// struct User(&'static str);
-    /// struct Users;
-    /// impl UserLookup for Users {
-    ///     type User = User;
-    ///     type Claims = NoCustomClaims;
-    ///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
-    ///         Ok(["user1", "user2"].into_iter().find(|u| *u == claims.sub).map(User))
-    ///     }
-    /// }
-    ///
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .user_lookup(Users)
-    ///     .build()?);
-    /// let bearer = |token: &authjwt::IssuedToken| http::Request::get("/settings")
-    ///     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
-    ///
-    /// let login = auth.create_login_tokens("user1")?;
-    /// let found = auth.authenticate_user::<User>(&bearer(&login.access), &Protection::fresh_access()).await?;
-    /// assert_eq!(found.unwrap().user, User("user1"));
-    ///
-    /// let deleted = auth.create_login_tokens("USER1")?; // exact match: not user1
-    /// let refused = auth.authenticate_user::<User>(&bearer(&deleted.access), &Protection::fresh_access()).await;
-    /// assert_eq!(refused.unwrap_err().code(), "user_not_found");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
-    /// ```
-    pub async fn authenticate_user<U: Send + Sync + 'static>(
-        &self,
-        parts: &Parts,
-        protection: &Protection,
-    ) -> Result<Option<CurrentUser<U>>, AuthError> {
-        let resolved = match self
-            .config()
-            .users
-            .get::<ForUser<U>>()
-            .map(|found| &*found.0)
-        {
-            Some(lookup) => lookup.resolve(self, parts, protection).await,
-            None => Err(no_lookup::<U>()),
-        };
-        resolved.inspect_err(AuthError::trace)
-    }
+/// The body of [`Auth::authenticate_user`].
+pub(crate) async fn authenticate_user<U: Send + Sync + 'static>(
+    auth: &Auth,
+    parts: &Parts,
+    protection: &Protection,
+) -> Result<Option<CurrentUser<U>>, AuthError> {
+    let resolved = match auth
+        .config()
+        .users
+        .get::<ForUser<U>>()
+        .map(|found| &*found.0)
+    {
+        Some(lookup) => lookup.resolve(auth, parts, protection).await,
+        None => Err(no_lookup::<U>()),
+    };
+    resolved.inspect_err(AuthError::trace)
+}
 
-    /// Loads the user of a token that has already passed every check, with the
-    /// [`UserLookup`] registered for `U`: the refresh token a rotation used up
-    /// ([`RefreshedTokens::used`](crate::RefreshedTokens::used)), so that a deleted user
-    /// cannot refresh either. Taking an [`Authenticated`] makes sure of that: only the
-    /// authentication paths make one. The token is read again with the lookup's claims type
-    /// (its revocation is not checked again: a rotation has just spent it). Errors as
-    /// [`Auth::authenticate_user`]: 401 `user_not_found`, 503 `user_lookup_unavailable`,
-    /// 500 `auth_misconfigured`.
-    ///
-    /// ```
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Claims, Config, NoCustomClaims, Protection, UserLookup, UserLookupError};
-    ///
-    /// #[derive(Debug, PartialEq)]
-    /// struct User(&'static str);
-    /// struct Users;
-    /// impl UserLookup for Users {
-    ///     type User = User;
-    ///     type Claims = NoCustomClaims;
-    ///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
-    ///         Ok(["user1", "user2"].into_iter().find(|u| *u == claims.sub).map(User))
-    ///     }
-    /// }
-    ///
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .user_lookup(Users)
-    ///     .build()?);
-    /// let refresh = |token: &authjwt::IssuedToken| http::Request::post("/refresh")
-    ///     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
-    ///
-    /// // A refresh handler: rotate, then refuse the new tokens unless the user still exists.
-    /// let login = auth.create_login_tokens("user1")?;
-    /// let next = auth.refresh::<NoCustomClaims>(&refresh(&login.refresh), &Protection::refresh()).await?;
-    /// assert_eq!(auth.lookup_user::<User, _>(&next.used).await?, User("user1"));
-    ///
-    /// let gone = auth.create_login_tokens("user3")?;
-    /// let next = auth.refresh::<NoCustomClaims>(&refresh(&gone.refresh), &Protection::refresh()).await?;
-    /// let refused = auth.lookup_user::<User, _>(&next.used).await;
-    /// assert_eq!(refused.unwrap_err().code(), "user_not_found"); // next's tokens are never sent
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
-    /// ```
-    pub async fn lookup_user<U: Send + Sync + 'static, T>(
-        &self,
-        token: &Authenticated<T>,
-    ) -> Result<U, AuthError> {
-        let found = match self
-            .config()
-            .users
-            .get::<ForUser<U>>()
-            .map(|found| &*found.0)
-        {
-            Some(lookup) => {
-                let token_type = token.claims().token_type;
-                lookup
-                    .lookup_verified(self, token.token(), token_type)
-                    .await
-            }
-            None => Err(no_lookup::<U>()),
-        };
-        found.inspect_err(AuthError::trace)
-    }
+/// The body of [`Auth::lookup_user`].
+pub(crate) async fn lookup_user<U: Send + Sync + 'static, T>(
+    auth: &Auth,
+    token: &Authenticated<T>,
+) -> Result<U, AuthError> {
+    let found = match auth
+        .config()
+        .users
+        .get::<ForUser<U>>()
+        .map(|found| &*found.0)
+    {
+        Some(lookup) => {
+            let token_type = token.claims().token_type;
+            lookup
+                .lookup_verified(auth, token.token(), token_type)
+                .await
+        }
+        None => Err(no_lookup::<U>()),
+    };
+    found.inspect_err(AuthError::trace)
 }
 
 /// The refusal when no lookup serves `U`: logged with the type's name, answered with a
@@ -409,9 +324,8 @@ impl<L: UserLookup> ErasedLookup<L::User> for L {
         protection: &'a Protection,
     ) -> BoxFuture<'a, Result<Option<CurrentUser<L::User>>, AuthError>> {
         Box::pin(async move {
-            let found = auth
-                .authenticate_untraced::<L::Claims>(parts, protection)
-                .await?;
+            let found =
+                crate::guard::authenticate_untraced::<L::Claims>(auth, parts, protection).await?;
             let Some(found) = found else {
                 return Ok(None);
             };

@@ -1,4 +1,4 @@
-//! Middleware: [`AuthMiddleware`] installs the [`Auth`] (and reads body fields when the
+//! Middleware: [`ProvideAuth`] installs the [`Auth`] (and reads body fields when the
 //! configuration needs them), [`RequireAuth`] guards a scope, [`CrossOrigin`] refuses
 //! cross-site unsafe requests, [`ImplicitRefresh`] renews access cookies close to expiry, and
 //! [`RouteOptions`] is itself a middleware that sets a resource's or route's overrides.
@@ -23,89 +23,7 @@ use crate::body;
 use crate::claims::NoCustomClaims;
 use crate::error::{AuthError, AuthRejection};
 use crate::guard::{Protection, RouteOptions};
-
-impl Auth {
-    /// The middleware every app using the extractors needs: it makes this [`Auth`] available
-    /// to them (in the request extensions), and reads the JSON token key or the form CSRF
-    /// field from the body when the configuration uses them (the handler still receives the
-    /// body intact). Register it last on the `App`, so that it runs first.
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app = actix_web::App::new().wrap(auth.middleware());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn middleware(&self) -> AuthMiddleware {
-        AuthMiddleware { auth: self.clone() }
-    }
-
-    /// A middleware that refuses every request of the scope (or resource) it wraps unless it
-    /// carries a token satisfying `protection`; the verified token is put in the request
-    /// extensions as [`Authenticated`](crate::Authenticated) for handlers
-    /// (`web::ReqData<Authenticated>`). It needs [`Auth::middleware`] outside it.
-    ///
-    /// Middleware runs outside in: a [`RouteOptions`] middleware on one resource inside the
-    /// scope runs *after* this guard and cannot relax it. Give such a resource its own
-    /// `auth.require_middleware(Protection::access().verify_csrf(false))`, or list its path
-    /// in [`ConfigBuilder::csrf_exempt_routes`](crate::ConfigBuilder::csrf_exempt_routes).
-    /// Wrapping a scope guards every path under its prefix, matched or not: an unknown path
-    /// or method there is refused with 401 before actix answers 404 or 405.
-    ///
-    /// ```
-    /// use actix_web::{App, web};
-    /// use authjwt::Protection;
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app = App::new()
-    ///     .service(
-    ///         web::scope("/admin")
-    ///             .wrap(auth.require_middleware(Protection::fresh_access()))
-    ///             .route("/stats", web::get().to(|| async { "stats" })),
-    ///     )
-    ///     .wrap(auth.middleware());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn require_middleware(&self, protection: Protection) -> RequireAuth {
-        RequireAuth { protection }
-    }
-
-    /// A middleware that refuses cross-site unsafe requests (Sec-Fetch-Site / Origin) with
-    /// 403 before the handler runs, for routes without a token such as `POST /login`.
-    ///
-    /// ```
-    /// use actix_web::{App, web};
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app = App::new()
-    ///     .route("/login", web::post().to(|| async { "ok" }).wrap(auth.cross_origin_middleware()));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn cross_origin_middleware(&self) -> CrossOrigin {
-        CrossOrigin { auth: self.clone() }
-    }
-
-    /// A middleware that renews the access cookie on responses to requests whose cookie-borne
-    /// access token (from a login family) expires within `window`, so an active user never
-    /// sees it expire. It never revives a revoked or logged-out session, and leaves alone
-    /// responses that set or clear the access cookie themselves, and error responses.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app = actix_web::App::new()
-    ///     .wrap(auth.implicit_refresh_middleware(Duration::from_secs(300)))
-    ///     .wrap(auth.middleware());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn implicit_refresh_middleware(&self, window: Duration) -> ImplicitRefresh {
-        ImplicitRefresh {
-            auth: self.clone(),
-            window,
-        }
-    }
-}
+use crate::middleware;
 
 /// A rejection rendered by the configuration's responder, as the right-hand body.
 fn reject<B>(req: ServiceRequest, auth: &Auth, e: AuthError) -> ServiceResponse<EitherBody<B>> {
@@ -115,50 +33,35 @@ fn reject<B>(req: ServiceRequest, auth: &Auth, e: AuthError) -> ServiceResponse<
 }
 
 // ------------------------------------------------------------------------------------------
-// AuthMiddleware
+// ProvideAuth
 // ------------------------------------------------------------------------------------------
 
-/// Installs an [`Auth`] into requests and reads the body fields the configuration needs.
-/// Made by [`Auth::middleware`].
-///
-/// ```
-/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-/// let middleware: authjwt::actix::AuthMiddleware = auth.middleware();
-/// let app = actix_web::App::new().wrap(middleware);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct AuthMiddleware {
-    auth: Auth,
-}
-
-impl<S, B> Transform<S, ServiceRequest> for AuthMiddleware
+impl<S, B> Transform<S, ServiceRequest> for middleware::ProvideAuth
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Transform = AuthService<S>;
+    type Transform = ProvideAuthMiddleware<S>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(AuthService {
+        ready(Ok(ProvideAuthMiddleware {
             auth: self.auth.clone(),
             service: Rc::new(service),
         }))
     }
 }
 
-/// The service of [`AuthMiddleware`].
+/// The service of [`ProvideAuth`].
 ///
 /// ```
-/// fn named<S>(_: &authjwt::actix::AuthService<S>) {}
+/// fn named<S>(_: &authjwt::actix::ProvideAuthMiddleware<S>) {}
 /// ```
 #[derive(Debug)]
-pub struct AuthService<S> {
+pub struct ProvideAuthMiddleware<S> {
     auth: Auth,
     service: Rc<S>,
 }
@@ -176,7 +79,7 @@ async fn read_limited(payload: &mut Payload, limit: usize) -> Option<Bytes> {
     Some(buf.freeze())
 }
 
-impl<S, B> Service<ServiceRequest> for AuthService<S>
+impl<S, B> Service<ServiceRequest> for ProvideAuthMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
@@ -221,34 +124,19 @@ where
 // RequireAuth
 // ------------------------------------------------------------------------------------------
 
-/// Guards a scope or resource. Made by [`Auth::require_middleware`].
-///
-/// ```
-/// use authjwt::Protection;
-/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-/// let guard: authjwt::actix::RequireAuth = auth.require_middleware(Protection::access());
-/// let scope = actix_web::web::scope("/group").wrap(guard);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct RequireAuth {
-    protection: Protection,
-}
-
-impl<S, B> Transform<S, ServiceRequest> for RequireAuth
+impl<S, B> Transform<S, ServiceRequest> for middleware::RequireAuth
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Transform = RequireAuthService<S>;
+    type Transform = RequireAuthMiddleware<S>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(RequireAuthService {
+        ready(Ok(RequireAuthMiddleware {
             protection: self.protection.clone(),
             service: Rc::new(service),
         }))
@@ -258,15 +146,15 @@ where
 /// The service of [`RequireAuth`].
 ///
 /// ```
-/// fn named<S>(_: &authjwt::actix::RequireAuthService<S>) {}
+/// fn named<S>(_: &authjwt::actix::RequireAuthMiddleware<S>) {}
 /// ```
 #[derive(Debug)]
-pub struct RequireAuthService<S> {
+pub struct RequireAuthMiddleware<S> {
     protection: Protection,
     service: Rc<S>,
 }
 
-impl<S, B> Service<ServiceRequest> for RequireAuthService<S>
+impl<S, B> Service<ServiceRequest> for RequireAuthMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
@@ -322,33 +210,19 @@ where
 // CrossOrigin
 // ------------------------------------------------------------------------------------------
 
-/// Refuses cross-site unsafe requests. Made by [`Auth::cross_origin_middleware`].
-///
-/// ```
-/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-/// let check: authjwt::actix::CrossOrigin = auth.cross_origin_middleware();
-/// let app = actix_web::App::new().wrap(check);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct CrossOrigin {
-    auth: Auth,
-}
-
-impl<S, B> Transform<S, ServiceRequest> for CrossOrigin
+impl<S, B> Transform<S, ServiceRequest> for middleware::CrossOrigin
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Transform = CrossOriginService<S>;
+    type Transform = CrossOriginMiddleware<S>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(CrossOriginService {
+        ready(Ok(CrossOriginMiddleware {
             auth: self.auth.clone(),
             service,
         }))
@@ -358,15 +232,15 @@ where
 /// The service of [`CrossOrigin`].
 ///
 /// ```
-/// fn named<S>(_: &authjwt::actix::CrossOriginService<S>) {}
+/// fn named<S>(_: &authjwt::actix::CrossOriginMiddleware<S>) {}
 /// ```
 #[derive(Debug)]
-pub struct CrossOriginService<S> {
+pub struct CrossOriginMiddleware<S> {
     auth: Auth,
     service: S,
 }
 
-impl<S, B> Service<ServiceRequest> for CrossOriginService<S>
+impl<S, B> Service<ServiceRequest> for CrossOriginMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
@@ -394,35 +268,19 @@ where
 // ImplicitRefresh
 // ------------------------------------------------------------------------------------------
 
-/// Renews access cookies close to expiry. Made by [`Auth::implicit_refresh_middleware`].
-///
-/// ```
-/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-/// let renew: authjwt::actix::ImplicitRefresh =
-///     auth.implicit_refresh_middleware(std::time::Duration::from_secs(300));
-/// let app = actix_web::App::new().wrap(renew).wrap(auth.middleware());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct ImplicitRefresh {
-    auth: Auth,
-    window: Duration,
-}
-
-impl<S, B> Transform<S, ServiceRequest> for ImplicitRefresh
+impl<S, B> Transform<S, ServiceRequest> for middleware::ImplicitRefresh
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
 {
     type Response = ServiceResponse<B>;
     type Error = Error;
-    type Transform = ImplicitRefreshService<S>;
+    type Transform = ImplicitRefreshMiddleware<S>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(ImplicitRefreshService {
+        ready(Ok(ImplicitRefreshMiddleware {
             auth: self.auth.clone(),
             window: self.window,
             service: Rc::new(service),
@@ -433,16 +291,16 @@ where
 /// The service of [`ImplicitRefresh`].
 ///
 /// ```
-/// fn named<S>(_: &authjwt::actix::ImplicitRefreshService<S>) {}
+/// fn named<S>(_: &authjwt::actix::ImplicitRefreshMiddleware<S>) {}
 /// ```
 #[derive(Debug)]
-pub struct ImplicitRefreshService<S> {
+pub struct ImplicitRefreshMiddleware<S> {
     auth: Auth,
     window: Duration,
     service: Rc<S>,
 }
 
-impl<S, B> Service<ServiceRequest> for ImplicitRefreshService<S>
+impl<S, B> Service<ServiceRequest> for ImplicitRefreshMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
@@ -460,7 +318,9 @@ where
         let parts = parts_from_actix(req.request()).ok();
         Box::pin(async move {
             let candidate = match &parts {
-                Some(parts) => auth.implicit_refresh_candidate(parts, window).await,
+                Some(parts) => {
+                    crate::lifecycle::implicit_refresh_candidate(&auth, parts, window).await
+                }
                 None => None,
             };
             let mut response = service.call(req).await?;
@@ -477,7 +337,7 @@ where
             if status.is_client_error() || status.is_server_error() || sets_access_cookie {
                 return Ok(response);
             }
-            if let Some(cookies) = auth.implicit_refresh_cookies(&old).await {
+            if let Some(cookies) = crate::lifecycle::implicit_refresh_cookies(&auth, &old).await {
                 response.set_cookies(&cookies);
             }
             Ok(response)
@@ -524,12 +384,12 @@ where
 {
     type Response = ServiceResponse<B>;
     type Error = Error;
-    type Transform = RouteOptionsService<S>;
+    type Transform = RouteOptionsMiddleware<S>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(RouteOptionsService {
+        ready(Ok(RouteOptionsMiddleware {
             options: self.clone(),
             service,
         }))
@@ -539,15 +399,15 @@ where
 /// The service of [`RouteOptions`] used as a middleware: adds the options to each request.
 ///
 /// ```
-/// fn named<S>(_: &authjwt::actix::RouteOptionsService<S>) {}
+/// fn named<S>(_: &authjwt::actix::RouteOptionsMiddleware<S>) {}
 /// ```
 #[derive(Debug)]
-pub struct RouteOptionsService<S> {
+pub struct RouteOptionsMiddleware<S> {
     options: RouteOptions,
     service: S,
 }
 
-impl<S, B> Service<ServiceRequest> for RouteOptionsService<S>
+impl<S, B> Service<ServiceRequest> for RouteOptionsMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,

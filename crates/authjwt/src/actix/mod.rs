@@ -67,13 +67,34 @@ mod response;
 
 /// The extractors: defined once in the core, the same types as `authjwt::axum`'s.
 pub use crate::extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
+/// The middleware factories: the core's middleware types, which implement `Transform` here.
+pub use crate::middleware::{CrossOrigin, ImplicitRefresh, ProvideAuth, RequireAuth};
 /// The application's user: defined in the core, an extractor here too.
 pub use crate::user::CurrentUser;
 pub use extract::RequestParts;
 pub use middleware::{
-    AuthMiddleware, AuthService, CrossOrigin, CrossOriginService, ImplicitRefresh,
-    ImplicitRefreshService, RequireAuth, RequireAuthService, RouteOptionsService,
+    CrossOriginMiddleware, ImplicitRefreshMiddleware, ProvideAuthMiddleware, RequireAuthMiddleware,
+    RouteOptionsMiddleware,
 };
+
+/// The former name of [`ProvideAuth`].
+#[deprecated(since = "0.2.0", note = "renamed `ProvideAuth`")]
+pub type AuthMiddleware = ProvideAuth;
+/// The former name of [`ProvideAuthMiddleware`].
+#[deprecated(since = "0.2.0", note = "renamed `ProvideAuthMiddleware`")]
+pub type AuthService<S> = ProvideAuthMiddleware<S>;
+/// The former name of [`RequireAuthMiddleware`].
+#[deprecated(since = "0.2.0", note = "renamed `RequireAuthMiddleware`")]
+pub type RequireAuthService<S> = RequireAuthMiddleware<S>;
+/// The former name of [`CrossOriginMiddleware`].
+#[deprecated(since = "0.2.0", note = "renamed `CrossOriginMiddleware`")]
+pub type CrossOriginService<S> = CrossOriginMiddleware<S>;
+/// The former name of [`ImplicitRefreshMiddleware`].
+#[deprecated(since = "0.2.0", note = "renamed `ImplicitRefreshMiddleware`")]
+pub type ImplicitRefreshService<S> = ImplicitRefreshMiddleware<S>;
+/// The former name of [`RouteOptionsMiddleware`].
+#[deprecated(since = "0.2.0", note = "renamed `RouteOptionsMiddleware`")]
+pub type RouteOptionsService<S> = RouteOptionsMiddleware<S>;
 pub use response::SetCookiesExt;
 
 use actix_web::http::header::HeaderMap as ActixHeaderMap;
@@ -115,7 +136,7 @@ fn version_from_actix(version: actix_web::http::Version) -> http::Version {
 }
 
 /// The request head as `http::request::Parts`: method, URI, version and headers, plus the
-/// extensions the core reads (the body fields read by [`AuthMiddleware`] and the route's
+/// extensions the core reads (the body fields read by [`ProvideAuth`] and the route's
 /// [`RouteOptions`]).
 fn parts_from_actix(req: &HttpRequest) -> Result<Parts, AuthError> {
     let (mut parts, ()) = http::Request::new(()).into_parts();

@@ -1,6 +1,6 @@
-//! Tower layers: [`AuthLayer`] installs the [`Auth`] (and reads body fields when the
-//! configuration needs them), [`RequireAuthLayer`] guards a group of routes,
-//! [`CrossOriginLayer`] refuses cross-site unsafe requests, and [`RouteOptions`] is itself a
+//! Tower layers: [`ProvideAuthLayer`](super::ProvideAuthLayer) installs the [`Auth`] (and reads body fields when the
+//! configuration needs them), [`RequireAuthLayer`](super::RequireAuthLayer) guards a group of routes,
+//! [`CrossOriginLayer`](super::CrossOriginLayer) refuses cross-site unsafe requests, and [`RouteOptions`] is itself a
 //! layer that sets a route's overrides.
 
 use std::convert::Infallible;
@@ -22,92 +22,22 @@ use crate::claims::NoCustomClaims;
 use crate::config::FullPath;
 use crate::error::AuthRejection;
 use crate::guard::{Protection, RouteOptions};
+use crate::middleware;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
-impl Auth {
-    /// The layer every router using the extractors needs: it makes this [`Auth`] available
-    /// to them, and reads the JSON token key or the form CSRF field from the body when the
-    /// configuration uses them (the handler still receives the body intact).
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app: axum::Router = axum::Router::new().layer(auth.layer());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn layer(&self) -> AuthLayer {
-        AuthLayer { auth: self.clone() }
-    }
-
-    /// A layer that refuses every request of the routes it wraps unless it carries a token
-    /// satisfying `protection`; the verified token is put in the request extensions as
-    /// [`Authenticated`](crate::Authenticated) for handlers (`Extension<Authenticated>`).
-    ///
-    /// Layers run outside in: a [`RouteOptions`] layer on one route inside the group runs
-    /// *after* this guard and cannot relax it. Give such a route its own
-    /// `auth.require(Protection::access().verify_csrf(false))`, or list its path in
-    /// [`ConfigBuilder::csrf_exempt_routes`](crate::ConfigBuilder::csrf_exempt_routes).
-    ///
-    /// ```
-    /// use authjwt::Protection;
-    /// use axum::{Router, routing::get};
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let admin: Router = Router::new()
-    ///     .route("/admin/stats", get(|| async { "stats" }))
-    ///     .route_layer(auth.require(Protection::fresh_access()))
-    ///     .layer(auth.layer());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn require(&self, protection: Protection) -> RequireAuthLayer {
-        RequireAuthLayer { protection }
-    }
-
-    /// A layer that refuses cross-site unsafe requests (Sec-Fetch-Site / Origin) with 403
-    /// before the handler runs, for routes without a token such as `POST /login`.
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app: axum::Router = axum::Router::new().layer(auth.cross_origin_layer());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn cross_origin_layer(&self) -> CrossOriginLayer {
-        CrossOriginLayer { auth: self.clone() }
-    }
-}
-
-/// Installs an [`Auth`] into requests. Made by [`Auth::layer`].
-///
-/// ```
-/// use authjwt::axum::AuthLayer;
-/// use axum::{Router, routing::get};
-/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-/// let layer: AuthLayer = auth.layer();
-/// let app: Router = Router::new()
-///     .route("/", get(|| async { "hello" }))
-///     .layer(layer); // outermost, so that every route's extractors find the Auth
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct AuthLayer {
-    auth: Auth,
-}
-
-impl<S> Layer<S> for AuthLayer {
-    type Service = AuthService<S>;
+impl<S> Layer<S> for middleware::ProvideAuth {
+    type Service = ProvideAuth<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        AuthService {
+        ProvideAuth {
             auth: self.auth.clone(),
             inner,
         }
     }
 }
 
-/// The service of [`AuthLayer`].
+/// The service of [`ProvideAuthLayer`](super::ProvideAuthLayer).
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -126,12 +56,12 @@ impl<S> Layer<S> for AuthLayer {
 /// # }).unwrap();
 /// ```
 #[derive(Debug, Clone)]
-pub struct AuthService<S> {
+pub struct ProvideAuth<S> {
     auth: Auth,
     inner: S,
 }
 
-impl<S> Service<Request<Body>> for AuthService<S>
+impl<S> Service<Request<Body>> for ProvideAuth<S>
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
@@ -189,26 +119,7 @@ fn unreadable_body() -> Response {
         .into_response()
 }
 
-/// Guards a group of routes. Made by [`Auth::require`].
-///
-/// ```
-/// use authjwt::{Protection, axum::RequireAuthLayer};
-/// use axum::{Router, routing::get};
-/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-/// let guard: RequireAuthLayer = auth.require(Protection::access());
-/// let admin: Router = Router::new()
-///     .route("/admin/stats", get(|| async { "stats" }))
-///     .route_layer(guard)
-///     .layer(auth.layer());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct RequireAuthLayer {
-    protection: Protection,
-}
-
-impl<S> Layer<S> for RequireAuthLayer {
+impl<S> Layer<S> for middleware::RequireAuth {
     type Service = RequireAuth<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
@@ -219,7 +130,7 @@ impl<S> Layer<S> for RequireAuthLayer {
     }
 }
 
-/// The service of [`RequireAuthLayer`].
+/// The service of [`RequireAuthLayer`](super::RequireAuthLayer).
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -287,25 +198,7 @@ where
     }
 }
 
-/// Refuses cross-site unsafe requests. Made by [`Auth::cross_origin_layer`].
-///
-/// ```
-/// use authjwt::axum::CrossOriginLayer;
-/// use axum::{Router, routing::post};
-/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-/// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-/// let layer: CrossOriginLayer = auth.cross_origin_layer();
-/// let app: Router = Router::new()
-///     .route("/login", post(|| async { "welcome" }))
-///     .layer(layer); // login CSRF: no token yet, but the origin is checked
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct CrossOriginLayer {
-    auth: Auth,
-}
-
-impl<S> Layer<S> for CrossOriginLayer {
+impl<S> Layer<S> for middleware::CrossOrigin {
     type Service = CrossOrigin<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
@@ -316,7 +209,7 @@ impl<S> Layer<S> for CrossOriginLayer {
     }
 }
 
-/// The service of [`CrossOriginLayer`].
+/// The service of [`CrossOriginLayer`](super::CrossOriginLayer).
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -361,51 +254,7 @@ where
     }
 }
 
-impl Auth {
-    /// A layer that renews the access cookie on responses to requests whose cookie-borne
-    /// access token (from a login family) expires within `window`, so an active user never
-    /// sees it expire. It never revives a revoked or logged-out session, and leaves alone
-    /// responses that set or clear the access cookie themselves, and error responses.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app: axum::Router = axum::Router::new()
-    ///     .layer(auth.implicit_refresh_layer(Duration::from_secs(300)))
-    ///     .layer(auth.layer());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn implicit_refresh_layer(&self, window: std::time::Duration) -> ImplicitRefreshLayer {
-        ImplicitRefreshLayer {
-            auth: self.clone(),
-            window,
-        }
-    }
-}
-
-/// Renews access cookies close to expiry. Made by [`Auth::implicit_refresh_layer`].
-///
-/// ```
-/// use std::time::Duration;
-/// use axum::{Router, routing::get};
-/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-/// #     .secret(b"an example secret of at least 32 bytes!")
-/// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
-/// // Renew the access cookie of active users when it has less than 5 minutes left.
-/// let app: Router = Router::new()
-///     .route("/", get(|| async { "hello" }))
-///     .layer(auth.implicit_refresh_layer(Duration::from_secs(5 * 60)))
-///     .layer(auth.layer());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct ImplicitRefreshLayer {
-    auth: Auth,
-    window: std::time::Duration,
-}
-
-impl<S> Layer<S> for ImplicitRefreshLayer {
+impl<S> Layer<S> for middleware::ImplicitRefresh {
     type Service = ImplicitRefresh<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
@@ -417,7 +266,7 @@ impl<S> Layer<S> for ImplicitRefreshLayer {
     }
 }
 
-/// The service of [`ImplicitRefreshLayer`].
+/// The service of [`ImplicitRefreshLayer`](super::ImplicitRefreshLayer).
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -465,7 +314,8 @@ where
         let window = self.window;
         Box::pin(async move {
             let (parts, body) = req.into_parts();
-            let candidate = auth.implicit_refresh_candidate(&parts, window).await;
+            let candidate =
+                crate::lifecycle::implicit_refresh_candidate(&auth, &parts, window).await;
             let mut response = inner.call(Request::from_parts(parts, body)).await?;
             let Some(old) = candidate else {
                 return Ok(response);
@@ -484,7 +334,7 @@ where
             if status.is_client_error() || status.is_server_error() || sets_access_cookie {
                 return Ok(response);
             }
-            if let Some(cookies) = auth.implicit_refresh_cookies(&old).await {
+            if let Some(cookies) = crate::lifecycle::implicit_refresh_cookies(&auth, &old).await {
                 cookies.apply(response.headers_mut());
             }
             Ok(response)

@@ -29,9 +29,18 @@ mod response;
 
 /// The extractors: defined once in the core, the same types as `authjwt::actix`'s.
 pub use crate::extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
+/// The layers: the core's middleware types, named after tower's `XxxLayer` → `Xxx<S>` convention.
+pub use crate::middleware::{
+    CrossOrigin as CrossOriginLayer, ImplicitRefresh as ImplicitRefreshLayer,
+    ProvideAuth as ProvideAuthLayer, RequireAuth as RequireAuthLayer,
+};
 /// The application's user: defined in the core, an extractor here too.
 pub use crate::user::CurrentUser;
-pub use layer::{
-    AuthLayer, AuthService, CrossOrigin, CrossOriginLayer, ImplicitRefresh, ImplicitRefreshLayer,
-    RequireAuth, RequireAuthLayer, RouteOptionsService,
-};
+pub use layer::{CrossOrigin, ImplicitRefresh, ProvideAuth, RequireAuth, RouteOptionsService};
+
+/// The former name of [`ProvideAuthLayer`].
+#[deprecated(since = "0.2.0", note = "renamed `ProvideAuthLayer`")]
+pub type AuthLayer = ProvideAuthLayer;
+/// The former name of [`ProvideAuth`].
+#[deprecated(since = "0.2.0", note = "renamed `ProvideAuth`")]
+pub type AuthService<S> = ProvideAuth<S>;

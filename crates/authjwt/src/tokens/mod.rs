@@ -79,104 +79,43 @@ pub enum TokenError {
     Signing(#[from] crate::keys::KeyError),
 }
 
-impl Auth {
-    /// Creates an access token for `subject` with the configured lifetime.
-    ///
-    /// ```
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let token = auth.create_access_token("user1")?;
-    /// let claims: authjwt::Claims = auth.verify_token(token.as_str(), authjwt::TokenType::Access)?;
-    /// assert_eq!(claims.sub, "user1");
-    /// assert!(!claims.fresh);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn create_access_token(
-        &self,
-        subject: impl Into<String>,
-    ) -> Result<IssuedToken, TokenError> {
-        self.config()
-            .create(TokenType::Access, subject.into(), TokenOptions::new())
-    }
+/// The body of [`Auth::create_access_token`].
+pub(crate) fn create_access_token(
+    auth: &Auth,
+    subject: impl Into<String>,
+) -> Result<IssuedToken, TokenError> {
+    auth.config()
+        .create(TokenType::Access, subject.into(), TokenOptions::new())
+}
 
-    /// Creates a refresh token for `subject` with the configured lifetime.
-    ///
-    /// ```
-    /// use authjwt::{Claims, NoCustomClaims, TokenType};
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let token = auth.create_refresh_token("user1")?;
-    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Refresh)?;
-    /// assert_eq!(claims.exp, Some(claims.iat + 30 * 24 * 3600));
-    /// // A refresh token never passes for an access token.
-    /// assert!(auth.verify_token::<NoCustomClaims>(token.as_str(), TokenType::Access).is_err());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn create_refresh_token(
-        &self,
-        subject: impl Into<String>,
-    ) -> Result<IssuedToken, TokenError> {
-        self.config()
-            .create(TokenType::Refresh, subject.into(), TokenOptions::new())
-    }
+/// The body of [`Auth::create_refresh_token`].
+pub(crate) fn create_refresh_token(
+    auth: &Auth,
+    subject: impl Into<String>,
+) -> Result<IssuedToken, TokenError> {
+    auth.config()
+        .create(TokenType::Refresh, subject.into(), TokenOptions::new())
+}
 
-    /// Creates a token with options: fresh, expiry override, custom claims, extra headers.
-    ///
-    /// ```
-    /// use authjwt::{TokenOptions, TokenType, Claims};
-    /// use serde::{Deserialize, Serialize};
-    ///
-    /// #[derive(Serialize, Deserialize)]
-    /// struct Roles { roles: Vec<String> }
-    ///
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let opts = TokenOptions::new().fresh(true).claims(Roles { roles: vec!["admin".into()] });
-    /// let token = auth.create_token(TokenType::Access, "user1", opts)?;
-    /// let claims: Claims<Roles> = auth.verify_token(token.as_str(), TokenType::Access)?;
-    /// assert!(claims.fresh);
-    /// assert_eq!(claims.custom.roles, ["admin"]);
-    ///
-    /// // Reserved names cannot be overwritten.
-    /// let evil = TokenOptions::new().claims(serde_json::json!({"sub": "admin"}));
-    /// assert!(auth.create_token(TokenType::Access, "user1", evil).is_err());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn create_token<T: Serialize>(
-        &self,
-        token_type: TokenType,
-        subject: impl Into<String>,
-        options: TokenOptions<T>,
-    ) -> Result<IssuedToken, TokenError> {
-        self.config().create(token_type, subject.into(), options)
-    }
+/// The body of [`Auth::create_token`].
+pub(crate) fn create_token<T: Serialize>(
+    auth: &Auth,
+    token_type: TokenType,
+    subject: impl Into<String>,
+    options: TokenOptions<T>,
+) -> Result<IssuedToken, TokenError> {
+    auth.config().create(token_type, subject.into(), options)
+}
 
-    /// Verifies a token found by the application itself (seed 002's
-    /// `auth.verify_token(token, verify_csrf=False)`): signature, algorithm, `kid`, expiry,
-    /// issuer, audience and type. No CSRF, freshness or revocation check: use the guard
-    /// ([`Auth::authenticate`]) for requests.
-    ///
-    /// ```
-    /// use authjwt::{Claims, NoCustomClaims, TokenType};
-    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
-    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let token = auth.create_access_token("user1")?;
-    /// let claims: Claims = auth.verify_token(token.as_str(), TokenType::Access)?;
-    /// assert_eq!(claims.sub, "user1");
-    /// let tampered = format!("{}x", token.as_str());
-    /// let err = auth.verify_token::<NoCustomClaims>(&tampered, TokenType::Access).unwrap_err();
-    /// assert_eq!(err.code(), "invalid_token");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn verify_token<T: DeserializeOwned>(
-        &self,
-        token: &str,
-        expected: TokenType,
-    ) -> Result<Claims<T>, AuthError> {
-        self.config()
-            .verify(token, expected)
-            .inspect_err(AuthError::trace)
-    }
+/// The body of [`Auth::verify_token`].
+pub(crate) fn verify_token<T: DeserializeOwned>(
+    auth: &Auth,
+    token: &str,
+    expected: TokenType,
+) -> Result<Claims<T>, AuthError> {
+    auth.config()
+        .verify(token, expected)
+        .inspect_err(AuthError::trace)
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use redis::{AsyncCommands, Value};
 use redis::aio::ConnectionManager;
 use redis::streams::StreamReadReply;
+use redis::{AsyncCommands, Value};
 use tokio::task::JoinHandle;
 
 use crate::revoke::memory::MemoryStore;

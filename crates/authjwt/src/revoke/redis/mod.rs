@@ -20,16 +20,16 @@ use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Script;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use crate::claims::now;
 use crate::revoke::memory::MemoryStore;
 use crate::revoke::rotation::Record;
 use crate::revoke::{RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef};
-use crate::claims::now;
 
 mod follower;
 mod scripts;
@@ -250,7 +250,6 @@ impl RedisStoreBuilder {
         })
     }
 }
-
 
 /// Revocations in Redis, shared by every instance, checked against a local replica.
 ///
