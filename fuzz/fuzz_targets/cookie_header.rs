@@ -7,7 +7,7 @@
 //! that same value; a conflict means two pairs of that name with different values exist.
 #![no_main]
 
-use authjwt::{AuthError, InvalidReason};
+use authjwt::{AuthError, error::InvalidReason};
 use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;

@@ -14,7 +14,7 @@ use std::pin::pin;
 use std::sync::LazyLock;
 use std::task::{Context, Poll, Waker};
 
-use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation, TokenType};
+use authjwt::{Auth, Config, Protection, TokenLocation, claims::{NoCustomClaims, TokenType}};
 use http::request::Parts;
 use libfuzzer_sys::fuzz_target;
 

@@ -14,9 +14,7 @@
 
 use std::sync::LazyLock;
 
-use authjwt::{
-    Algorithm, Auth, Claims, Config, NoCustomClaims, SigningKey, TokenType, VerifyingKey,
-};
+use authjwt::{Auth, Claims, Config, claims::{NoCustomClaims, TokenType}, keys::{Algorithm, SigningKey, VerifyingKey}};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use libfuzzer_sys::fuzz_target;

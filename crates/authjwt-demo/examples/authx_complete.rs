@@ -8,7 +8,12 @@
 use std::time::Duration;
 
 use authjwt::axum::{AccessToken, RefreshToken};
-use authjwt::{Algorithm, Auth, Config, SameSite, SigningKey, TokenError, TokenLocation};
+use authjwt::{
+    Auth, Config, TokenLocation,
+    config::SameSite,
+    keys::{Algorithm, SigningKey},
+    tokens::TokenError,
+};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};

@@ -9,7 +9,11 @@
 //! and `curl -b jar -X POST localhost:8000/refresh -H "X-CSRF-TOKEN: $(awk '/csrf_refresh_token/{print $7}' jar)"`.
 
 use authjwt::axum::{AccessToken, RefreshToken};
-use authjwt::{Algorithm, Auth, Config, SigningKey, TokenError, TokenLocation};
+use authjwt::{
+    Auth, Config, TokenLocation,
+    keys::{Algorithm, SigningKey},
+    tokens::TokenError,
+};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};

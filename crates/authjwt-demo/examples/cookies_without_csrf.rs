@@ -10,7 +10,11 @@
 //! and `curl -b jar localhost:8000/protected`.
 
 use authjwt::axum::{AccessToken, RefreshToken};
-use authjwt::{Algorithm, Auth, Config, SigningKey, TokenError, TokenLocation};
+use authjwt::{
+    Auth, Config, TokenLocation,
+    keys::{Algorithm, SigningKey},
+    tokens::TokenError,
+};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};

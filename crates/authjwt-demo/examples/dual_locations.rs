@@ -7,7 +7,10 @@
 
 use authjwt::axum::{AccessToken, RefreshToken};
 use authjwt::{
-    Algorithm, Auth, Config, RouteOptions, SameSite, SigningKey, TokenError, TokenLocation,
+    Auth, Config, RouteOptions, TokenLocation,
+    config::SameSite,
+    keys::{Algorithm, SigningKey},
+    tokens::TokenError,
 };
 use axum::http::StatusCode;
 use axum::response::IntoResponse;

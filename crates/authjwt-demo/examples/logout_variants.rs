@@ -5,7 +5,11 @@
 //! `cargo run -p authjwt-demo --example logout_variants`
 
 use authjwt::axum::AccessToken;
-use authjwt::{Algorithm, Auth, Config, SigningKey, TokenError, TokenLocation};
+use authjwt::{
+    Auth, Config, TokenLocation,
+    keys::{Algorithm, SigningKey},
+    tokens::TokenError,
+};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;

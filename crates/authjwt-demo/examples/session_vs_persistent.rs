@@ -8,7 +8,11 @@
 use std::time::Duration;
 
 use authjwt::axum::AccessToken;
-use authjwt::{Algorithm, Auth, Config, ConfigBuilder, SigningKey, TokenError, TokenLocation};
+use authjwt::{
+    Auth, Config, ConfigBuilder, TokenLocation,
+    keys::{Algorithm, SigningKey},
+    tokens::TokenError,
+};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};

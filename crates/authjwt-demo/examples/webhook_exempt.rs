@@ -9,8 +9,10 @@
 
 use authjwt::axum::AccessToken;
 use authjwt::{
-    Algorithm, Auth, Config, NoCustomClaims, Protection, RouteOptions, SigningKey, TokenError,
-    TokenLocation,
+    Auth, Config, Protection, RouteOptions, TokenLocation,
+    claims::NoCustomClaims,
+    keys::{Algorithm, SigningKey},
+    tokens::TokenError,
 };
 use axum::http::StatusCode;
 use axum::http::request::Parts;

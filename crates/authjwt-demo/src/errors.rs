@@ -1,7 +1,7 @@
 //! Every error the demo sends is JSON `{"detail": "...", "code": "..."}`: the library's
 //! rejections as they are, and the demo's own (bad credentials, bad bodies, unknown routes).
 
-use authjwt::{AuthRejection, TokenError};
+use authjwt::{error::AuthRejection, tokens::TokenError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};

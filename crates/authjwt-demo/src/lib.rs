@@ -33,7 +33,7 @@
 //! | `GET /.well-known/jwks.json` | the public keys (asymmetric algorithms) |
 //!
 //! `GET /protected`, `POST /posts`, `POST /webhook` and `GET /dual/protected` take the
-//! user through [`authjwt::CurrentUser`], and both refresh routes look the user of the
+//! user through [`authjwt::user::CurrentUser`], and both refresh routes look the user of the
 //! refresh token up after rotating it: the token's subject must be one of
 //! [`users::USERS`], compared as exact bytes ([`users::DemoUsers`]). A correctly signed
 //! token for any other subject (`USER1`, `user1 `, a full-width or zero-width look-alike,

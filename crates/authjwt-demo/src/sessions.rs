@@ -13,7 +13,10 @@
 
 /// The tokens of a session: the library's pair (with its `cookies` helper).
 pub use authjwt::TokenPair;
-use authjwt::{Auth, AuthError, Authenticated, NoCustomClaims, Protection, SetCookies, TokenError};
+use authjwt::{
+    Auth, AuthError, Authenticated, Protection, SetCookies, claims::NoCustomClaims,
+    tokens::TokenError,
+};
 use http::request::Parts;
 
 /// A login: a fresh access token (issued from a password, not a refresh) and a refresh

@@ -5,10 +5,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use authjwt::redis::RedisStore;
+use authjwt::revoke::redis::RedisStore;
 use authjwt::{
-    Algorithm, Config, ConfigBuilder, ConfigError, KeyError, SameSite, SigningKey, StoreError,
-    TokenLocation,
+    Config, ConfigBuilder, ConfigError, TokenLocation,
+    config::SameSite,
+    keys::{Algorithm, KeyError, SigningKey},
+    revoke::StoreError,
 };
 
 use crate::users::DemoUsers;

@@ -2,7 +2,10 @@
 //! resolves every token's subject to one of them.
 
 use authjwt::{
-    Auth, AuthRejection, Authenticated, Claims, NoCustomClaims, UserLookup, UserLookupError,
+    Auth, Authenticated, Claims,
+    claims::NoCustomClaims,
+    error::AuthRejection,
+    user::{UserLookup, UserLookupError},
 };
 use subtle::ConstantTimeEq;
 
@@ -52,7 +55,7 @@ pub fn find(username: &str) -> Option<&'static User> {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use authjwt::{Auth, NoCustomClaims, Protection};
+/// use authjwt::{Auth, Protection, claims::NoCustomClaims};
 /// use authjwt_demo::users::User;
 ///
 /// let (config, _) = authjwt_demo::Settings::default().config()?;

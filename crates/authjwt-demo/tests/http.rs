@@ -7,7 +7,7 @@
 
 mod common;
 
-use authjwt::TokenType;
+use authjwt::claims::TokenType;
 use authjwt_demo::app;
 use axum::body::Body;
 use common::{Jar, logged_in, login_request, request, send, send_empty, state};

@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use authjwt::{Auth, TokenOptions, TokenType};
+use authjwt::{Auth, claims::TokenType, tokens::TokenOptions};
 use authjwt_demo::{AppState, Settings, app};
 use axum::body::Body;
 use common::{Jar, logged_in, login_request, request, send, send_empty, state};

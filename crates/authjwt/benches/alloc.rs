@@ -104,7 +104,7 @@ type Cases = [(&'static str, common::web::Case); 3];
 #[cfg(feature = "axum")]
 fn http_fixture() -> (Routers, Cases) {
     common::install_jsonwebtoken_provider();
-    let auth = common::make_auth(common::signing_key(authjwt::Algorithm::HS256), true);
+    let auth = common::make_auth(common::signing_key(authjwt::keys::Algorithm::HS256), true);
     let login = auth.create_login_tokens("user1").expect("tokens");
     (common::web::routers(&auth), common::web::cases(&login))
 }

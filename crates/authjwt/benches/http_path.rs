@@ -65,7 +65,7 @@ fn main() {
         .measurement_time(Duration::from_secs(2))
         .sample_size(40)
         .configure_from_args();
-    let auth = common::make_auth(common::signing_key(authjwt::Algorithm::HS256), true);
+    let auth = common::make_auth(common::signing_key(authjwt::keys::Algorithm::HS256), true);
     let login = auth.create_login_tokens("user1").expect("tokens");
     let cases = cases(&login);
     let routers = routers(&auth);

@@ -12,7 +12,11 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpResponse, web};
 use authjwt::actix::{AccessToken, RefreshToken, SetCookiesExt};
-use authjwt::{Algorithm, Auth, Config, SameSite, SigningKey, TokenLocation};
+use authjwt::{
+    Auth, Config, TokenLocation,
+    config::SameSite,
+    keys::{Algorithm, SigningKey},
+};
 use serde::Deserialize;
 use serde_json::json;
 

@@ -208,7 +208,7 @@ impl Auth {
     }
 
     /// Authenticates a request like [`Auth::authenticate`], then loads its user with the
-    /// [`UserLookup`] registered for `U`: what the [`CurrentUser`] extractors do, for any
+    /// [`UserLookup`](crate::user::UserLookup) registered for `U`: what the [`CurrentUser`](crate::user::CurrentUser) extractors do, for any
     /// [`Protection`] (fresh, optional, a refresh token that is not rotated). `Ok(None)`
     /// only when the protection is optional and no token is present.
     ///
@@ -219,7 +219,7 @@ impl Auth {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Claims, Config, NoCustomClaims, Protection, UserLookup, UserLookupError};
+    /// use authjwt::{Auth, Claims, Config, Protection, claims::NoCustomClaims, user::{UserLookup, UserLookupError}};
     ///
     /// #[derive(Debug, PartialEq)]
     /// struct User(&'static str);
@@ -236,7 +236,7 @@ impl Auth {
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .user_lookup(Users)
     ///     .build()?);
-    /// let bearer = |token: &authjwt::IssuedToken| http::Request::get("/settings")
+    /// let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/settings")
     ///     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     ///
     /// let login = auth.create_login_tokens("user1")?;
@@ -258,8 +258,8 @@ impl Auth {
     }
 
     /// Loads the user of a token that has already passed every check, with the
-    /// [`UserLookup`] registered for `U`: the refresh token a rotation used up
-    /// ([`RefreshedTokens::used`](crate::RefreshedTokens::used)), so that a deleted user
+    /// [`UserLookup`](crate::user::UserLookup) registered for `U`: the refresh token a rotation used up
+    /// ([`RefreshedTokens::used`](crate::tokens::RefreshedTokens::used)), so that a deleted user
     /// cannot refresh either. Taking an [`Authenticated`] makes sure of that: only the
     /// authentication paths make one. The token is read again with the lookup's claims type
     /// (its revocation is not checked again: a rotation has just spent it). Errors as
@@ -268,7 +268,7 @@ impl Auth {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Claims, Config, NoCustomClaims, Protection, UserLookup, UserLookupError};
+    /// use authjwt::{Auth, Claims, Config, Protection, claims::NoCustomClaims, user::{UserLookup, UserLookupError}};
     ///
     /// #[derive(Debug, PartialEq)]
     /// struct User(&'static str);
@@ -285,7 +285,7 @@ impl Auth {
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .user_lookup(Users)
     ///     .build()?);
-    /// let refresh = |token: &authjwt::IssuedToken| http::Request::post("/refresh")
+    /// let refresh = |token: &authjwt::tokens::IssuedToken| http::Request::post("/refresh")
     ///     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     ///
     /// // A refresh handler: rotate, then refuse the new tokens unless the user still exists.
@@ -327,7 +327,7 @@ impl Auth {
     ///     .header("authorization", format!("Bearer {token}"))
     ///     .body(())?
     ///     .into_parts();
-    /// let found = auth.authenticate::<authjwt::NoCustomClaims>(&parts, &Protection::access()).await?;
+    /// let found = auth.authenticate::<authjwt::claims::NoCustomClaims>(&parts, &Protection::access()).await?;
     /// assert_eq!(found.unwrap().subject(), "user1");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// # }).unwrap();
@@ -382,7 +382,7 @@ impl Auth {
     /// over on every refresh).
     ///
     /// ```
-    /// use authjwt::{Claims, TokenType};
+    /// use authjwt::{Claims, claims::TokenType};
     /// #[derive(Clone, serde::Serialize, serde::Deserialize)]
     /// struct Tenant { tenant: String }
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
@@ -416,7 +416,7 @@ impl Auth {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// use std::time::Duration;
-    /// use authjwt::{Auth, Config, Protection, TokenLocation, AuthError, NoCustomClaims};
+    /// use authjwt::{Auth, Config, Protection, TokenLocation, AuthError, claims::NoCustomClaims};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .token_location([TokenLocation::Headers])
@@ -461,7 +461,7 @@ impl Auth {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Config, TokenLocation, AuthError, Protection, NoCustomClaims};
+    /// use authjwt::{Auth, Config, TokenLocation, AuthError, Protection, claims::NoCustomClaims};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .token_location([TokenLocation::Headers]).build()?);
@@ -525,7 +525,7 @@ impl Auth {
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let token = auth.create_access_token("user1")?;
-    /// let claims: authjwt::Claims = auth.verify_token(token.as_str(), authjwt::TokenType::Access)?;
+    /// let claims: authjwt::Claims = auth.verify_token(token.as_str(), authjwt::claims::TokenType::Access)?;
     /// assert_eq!(claims.sub, "user1");
     /// assert!(!claims.fresh);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -540,7 +540,7 @@ impl Auth {
     /// Creates a refresh token for `subject` with the configured lifetime.
     ///
     /// ```
-    /// use authjwt::{Claims, NoCustomClaims, TokenType};
+    /// use authjwt::{Claims, claims::{NoCustomClaims, TokenType}};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let token = auth.create_refresh_token("user1")?;
@@ -560,7 +560,7 @@ impl Auth {
     /// Creates a token with options: fresh, expiry override, custom claims, extra headers.
     ///
     /// ```
-    /// use authjwt::{TokenOptions, TokenType, Claims};
+    /// use authjwt::{Claims, claims::TokenType, tokens::TokenOptions};
     /// use serde::{Deserialize, Serialize};
     ///
     /// #[derive(Serialize, Deserialize)]
@@ -594,7 +594,7 @@ impl Auth {
     /// ([`Auth::authenticate`]) for requests.
     ///
     /// ```
-    /// use authjwt::{Claims, NoCustomClaims, TokenType};
+    /// use authjwt::{Claims, claims::{NoCustomClaims, TokenType}};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let token = auth.create_access_token("user1")?;
@@ -635,7 +635,7 @@ impl Auth {
     /// satisfying `protection`; the verified token is put in the request extensions as
     /// [`Authenticated`](crate::Authenticated) for handlers (`Extension<Authenticated>`).
     ///
-    /// Layers run outside in: a [`RouteOptions`] layer on one route inside the group runs
+    /// Layers run outside in: a [`RouteOptions`](crate::RouteOptions) layer on one route inside the group runs
     /// *after* this guard and cannot relax it. Give such a route its own
     /// `auth.require(Protection::access().verify_csrf(false))`, or list its path in
     /// [`ConfigBuilder::csrf_exempt_routes`](crate::ConfigBuilder::csrf_exempt_routes).
@@ -669,13 +669,16 @@ impl Auth {
     pub fn cross_origin_layer(&self) -> middleware::CrossOrigin {
         middleware::CrossOrigin { auth: self.clone() }
     }
+
+    #[cfg(feature = "axum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
     /// A layer that renews the access cookie on responses to requests whose cookie-borne
     /// access token (from a login family) expires within `window`, so an active user never
     /// sees it expire. It never revives a revoked or logged-out session, and leaves alone
     /// responses that set or clear the access cookie themselves, and error responses.
     ///
     /// ```
-    /// use Duration;
+    /// use std::time::Duration;
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let app: axum::Router = axum::Router::new()
@@ -714,7 +717,7 @@ impl Auth {
     /// extensions as [`Authenticated`](crate::Authenticated) for handlers
     /// (`web::ReqData<Authenticated>`). It needs [`Auth::middleware`] outside it.
     ///
-    /// Middleware runs outside in: a [`RouteOptions`] middleware on one resource inside the
+    /// Middleware runs outside in: a [`RouteOptions`](crate::RouteOptions) middleware on one resource inside the
     /// scope runs *after* this guard and cannot relax it. Give such a resource its own
     /// `auth.require_middleware(Protection::access().verify_csrf(false))`, or list its path
     /// in [`ConfigBuilder::csrf_exempt_routes`](crate::ConfigBuilder::csrf_exempt_routes).

@@ -38,7 +38,7 @@ pub fn verify_signature_only(config: &Config, token: &str) -> Result<Vec<u8>, Au
 /// found, tried in the order of `locations`. For fuzzing the request parsing.
 ///
 /// ```
-/// use authjwt::{TokenLocation, TokenType};
+/// use authjwt::{TokenLocation, claims::TokenType};
 /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
 /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
 /// let (parts, _) = http::Request::get("/?token=abc").body(())?.into_parts();

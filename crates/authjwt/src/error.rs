@@ -94,10 +94,10 @@ pub enum AuthError {
     #[error("Revocation status unavailable; try again shortly")]
     RevocationUnavailable,
     /// The token is valid but its subject names no user: the application's
-    /// [`UserLookup`](crate::UserLookup) found none (the user was deleted, or never existed).
+    /// [`UserLookup`](crate::user::UserLookup) found none (the user was deleted, or never existed).
     #[error("User not found: the token's subject is not a known user")]
     UserNotFound,
-    /// The application's [`UserLookup`](crate::UserLookup) could not answer (its store is
+    /// The application's [`UserLookup`](crate::user::UserLookup) could not answer (its store is
     /// down); the request fails closed.
     #[error("User lookup unavailable; try again shortly")]
     UserLookupUnavailable,
@@ -111,7 +111,7 @@ pub enum AuthError {
 /// message that never includes token contents.
 ///
 /// ```
-/// use authjwt::{AuthError, InvalidReason, NoCustomClaims, TokenType};
+/// use authjwt::{AuthError, claims::{NoCustomClaims, TokenType}, error::InvalidReason};
 /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
 /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
 /// let err = auth.verify_token::<NoCustomClaims>("not-a-jwt", TokenType::Access).unwrap_err();
@@ -265,7 +265,7 @@ impl From<InvalidReason> for AuthError {
 /// login page, or use another body shape; the adapters use it for every rejection.
 ///
 /// ```
-/// use authjwt::{AuthError, ErrorResponder};
+/// use authjwt::{AuthError, error::ErrorResponder};
 /// use bytes::Bytes;
 ///
 /// #[derive(Debug)]
@@ -291,7 +291,7 @@ pub trait ErrorResponder: fmt::Debug + Send + Sync + 'static {
 /// and, for 401, a `WWW-Authenticate: Bearer` header.
 ///
 /// ```
-/// use authjwt::{AuthError, ErrorResponder, JsonResponder};
+/// use authjwt::{AuthError, error::{ErrorResponder, JsonResponder}};
 /// let resp = JsonResponder.respond(&AuthError::CsrfMismatch);
 /// assert_eq!(resp.status(), 401);
 /// ```
@@ -319,7 +319,7 @@ impl ErrorResponder for JsonResponder {
 /// return as their rejection type so that a custom responder is honoured everywhere.
 ///
 /// ```
-/// use authjwt::{AuthError, AuthRejection};
+/// use authjwt::{AuthError, error::AuthRejection};
 /// let rejection = AuthRejection::new(AuthError::MissingToken);
 /// assert_eq!(rejection.error().code(), "missing_token");
 /// assert_eq!(rejection.into_http_response().status(), 401);
@@ -334,7 +334,7 @@ impl AuthRejection {
     /// Wraps an error to be rendered by the default [`JsonResponder`].
     ///
     /// ```
-    /// use authjwt::{AuthError, AuthRejection};
+    /// use authjwt::{AuthError, error::AuthRejection};
     /// let rejection = AuthRejection::new(AuthError::CsrfMismatch);
     /// let resp = rejection.into_http_response(); // rendered by the default JsonResponder
     /// assert_eq!(resp.status(), 401);
@@ -357,7 +357,7 @@ impl AuthRejection {
     /// The underlying error.
     ///
     /// ```
-    /// use authjwt::{AuthError, AuthRejection};
+    /// use authjwt::{AuthError, error::AuthRejection};
     /// let rejection = AuthRejection::new(AuthError::TokenExpired);
     /// assert_eq!(rejection.error(), &AuthError::TokenExpired);
     /// assert_eq!(rejection.to_string(), "Token has expired");
@@ -369,7 +369,7 @@ impl AuthRejection {
     /// Consumes the rejection, returning the underlying error.
     ///
     /// ```
-    /// use authjwt::{AuthError, AuthRejection};
+    /// use authjwt::{AuthError, error::AuthRejection};
     /// let rejection = AuthRejection::new(AuthError::TokenRevoked);
     /// let err: AuthError = rejection.into_error();
     /// assert_eq!(err.code(), "token_revoked");
@@ -381,7 +381,7 @@ impl AuthRejection {
     /// Renders the rejection with its responder.
     ///
     /// ```
-    /// use authjwt::{AuthError, AuthRejection};
+    /// use authjwt::{AuthError, error::AuthRejection};
     /// let resp = AuthRejection::new(AuthError::CrossSiteRequest).into_http_response();
     /// assert_eq!(resp.status(), 403);
     /// let body: serde_json::Value = serde_json::from_slice(resp.body())?;

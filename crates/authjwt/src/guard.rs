@@ -50,7 +50,7 @@ impl Protection {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let login = auth.create_login_tokens("user1")?;
     /// let (access, refresh) = (bearer(&login.access), bearer(&login.refresh));
@@ -79,7 +79,7 @@ impl Protection {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let login = auth.create_login_tokens("user1")?; // fresh: the user just logged in
     /// let later = auth.create_access_token("user1")?; // like a refreshed token: not fresh
@@ -104,12 +104,12 @@ impl Protection {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let login = auth.create_login_tokens("user1")?;
     /// let req = bearer(&login.refresh);
     /// let found = auth.authenticate::<NoCustomClaims>(&req, &Protection::refresh()).await?;
-    /// assert_eq!(found.unwrap().claims().token_type, authjwt::TokenType::Refresh);
+    /// assert_eq!(found.unwrap().claims().token_type, authjwt::claims::TokenType::Refresh);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// # }).unwrap();
     /// ```
@@ -127,7 +127,7 @@ impl Protection {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let optional = Protection::access().optional();
     /// let (guest, _) = http::Request::get("/").body(())?.into_parts();
@@ -368,7 +368,7 @@ impl<T> Authenticated<T> {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let token = auth.create_access_token("user1")?;
     /// let req = bearer(&token);
@@ -389,7 +389,7 @@ impl<T> Authenticated<T> {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let token = auth.create_access_token("user1")?;
     /// let req = bearer(&token);
@@ -410,7 +410,7 @@ impl<T> Authenticated<T> {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// # use authjwt::{TokenOptions, TokenType};
     /// #[derive(serde::Serialize, serde::Deserialize)]
@@ -434,7 +434,7 @@ impl<T> Authenticated<T> {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let token = auth.create_access_token("user1")?;
     /// let req = bearer(&token);
@@ -454,7 +454,7 @@ impl<T> Authenticated<T> {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let token = auth.create_access_token("user1")?;
     /// let req = bearer(&token);
@@ -474,7 +474,7 @@ impl<T> Authenticated<T> {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let token = auth.create_access_token("user1")?;
     /// let req = bearer(&token);
@@ -494,7 +494,7 @@ impl<T> Authenticated<T> {
     /// # use authjwt::{AuthError, NoCustomClaims, Protection, TokenLocation};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// # let bearer = |token: &authjwt::IssuedToken| http::Request::get("/")
+    /// # let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/")
     /// #     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let token = auth.create_access_token("user1")?;
     /// let req = bearer(&token);
@@ -519,7 +519,7 @@ impl<T> Authenticated<T> {
 
 /// What the framework extractors obtain from the core once they have found the [`Auth`] and
 /// applied the route's options: a verified token ([`Authenticated`]), or a verified token
-/// and its user ([`CurrentUser`](crate::CurrentUser)). The adapters have one path for all of
+/// and its user ([`CurrentUser`](crate::user::CurrentUser)). The adapters have one path for all of
 /// them (find the `Auth`, apply [`RouteOptions`], call this, render the error), so adding
 /// what an extractor yields never duplicates a check. `Ok(None)`: the protection is
 /// optional and no token is present. Errors are already traced.

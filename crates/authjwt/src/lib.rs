@@ -14,26 +14,26 @@
 
 mod auth;
 mod body;
-mod claims;
-mod config;
+pub mod claims;
+pub mod config;
 mod cookie_header;
 mod csrf;
 pub mod dangerous;
-mod error;
+pub mod error;
 // The extractor types are public through the adapters that implement them.
 #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(unreachable_pub))]
 mod extract;
 mod guard;
-mod keys;
+pub mod keys;
 mod lifecycle;
 mod locate;
 // The middleware types are public through the adapters that implement them.
 #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(unreachable_pub))]
 mod middleware;
-mod revoke;
+pub mod revoke;
 mod set_cookie;
-mod tokens;
-mod user;
+pub mod tokens;
+pub mod user;
 
 #[cfg(feature = "actix")]
 pub mod actix;
@@ -41,17 +41,31 @@ pub mod actix;
 pub mod axum;
 
 pub use auth::Auth;
-pub use claims::{Audience, Claims, NoCustomClaims, RESERVED_CLAIMS, TokenType};
-pub use config::{Config, ConfigBuilder, ConfigError, SameSite, TokenLocation};
-pub use error::{AuthError, AuthRejection, ErrorResponder, InvalidReason, JsonResponder};
+pub use claims::Claims;
+pub use config::{Config, ConfigBuilder, ConfigError, TokenLocation};
+pub use error::AuthError;
 pub use guard::{Authenticated, Protection, RouteOptions};
+pub use set_cookie::SetCookies;
+pub use tokens::TokenPair;
+
+// The names of 0.1, which were all at the root; hidden from the docs, kept so that code
+// written against 0.1 still compiles. Removed in 0.3.
+#[doc(hidden)]
+pub use claims::{Audience, NoCustomClaims, RESERVED_CLAIMS, TokenType};
+#[doc(hidden)]
+pub use config::SameSite;
+#[doc(hidden)]
+pub use error::{AuthRejection, ErrorResponder, InvalidReason, JsonResponder};
+#[doc(hidden)]
 pub use keys::{Algorithm, KeyError, KeySet, SigningKey, VerifyingKey};
-pub use lifecycle::{LoginTokens, RefreshedTokens, TokenPair};
 #[cfg(feature = "redis")]
+#[doc(hidden)]
 pub use revoke::redis;
+#[doc(hidden)]
 pub use revoke::{
     MemoryStore, RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef,
 };
-pub use set_cookie::SetCookies;
-pub use tokens::{IssuedToken, TokenError, TokenOptions};
+#[doc(hidden)]
+pub use tokens::{IssuedToken, LoginTokens, RefreshedTokens, TokenError, TokenOptions};
+#[doc(hidden)]
 pub use user::{CurrentUser, UserLookup, UserLookupError};

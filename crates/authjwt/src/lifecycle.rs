@@ -28,7 +28,7 @@ pub(crate) type CustomMap = serde_json::Map<String, serde_json::Value>;
 /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
 /// let login = auth.create_login_tokens("user1")?;
 /// assert_eq!(login.access.family(), login.refresh.family()); // one family per login
-/// assert_eq!(login.refresh.token_type(), authjwt::TokenType::Refresh);
+/// assert_eq!(login.refresh.token_type(), authjwt::claims::TokenType::Refresh);
 /// let cookies = login.cookies(&auth); // for the login response
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -10,7 +10,7 @@
 //!   [`Auth`] built from it, and so every extractor, finds it there: handlers name only
 //!   the user type, `CurrentUser<User>`, never the lookup.
 //! - **Type-safe without trusting anyone**: the registry keeps each lookup type-erased
-//!   behind [`Any`], keyed by its user type, and gets it back with a checked downcast to
+//!   behind [`Any`](std::any::Any), keyed by its user type, and gets it back with a checked downcast to
 //!   that exact type. A `CurrentUser<Admin>` can only ever be served by a lookup whose
 //!   `User` is `Admin`; when there is none, the request fails closed with 500
 //!   `auth_misconfigured` (a wiring bug, reported as such).
@@ -67,7 +67,7 @@ const NO_LOOKUP: &str = "no UserLookup is registered for this CurrentUser's user
 ///
 /// ```
 /// use std::collections::HashMap;
-/// use authjwt::{Claims, NoCustomClaims, UserLookup, UserLookupError};
+/// use authjwt::{Claims, claims::NoCustomClaims, user::{UserLookup, UserLookupError}};
 ///
 /// #[derive(Debug, Clone)]
 /// struct User { name: String, email: String }
@@ -99,7 +99,7 @@ const NO_LOOKUP: &str = "no UserLookup is registered for this CurrentUser's user
 /// A lookup that reads custom claims names their type:
 ///
 /// ```
-/// use authjwt::{Claims, UserLookup, UserLookupError};
+/// use authjwt::{Claims, user::{UserLookup, UserLookupError}};
 ///
 /// #[derive(serde::Deserialize)]
 /// struct Tenant { tenant: String }
@@ -141,7 +141,7 @@ pub trait UserLookup: Send + Sync + 'static {
 /// `authjwt::users`), never sent to the client.
 ///
 /// ```
-/// let err = authjwt::UserLookupError::new("database timeout");
+/// let err = authjwt::user::UserLookupError::new("database timeout");
 /// assert_eq!(err.to_string(), "user lookup failed: database timeout");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -152,7 +152,7 @@ impl UserLookupError {
     /// An error with a short description (no secrets, no token contents).
     ///
     /// ```
-    /// use authjwt::UserLookupError;
+    /// use authjwt::user::UserLookupError;
     /// // In a UserLookup, when the database cannot answer:
     /// let failed: Result<(), &str> = Err("connection refused");
     /// let err = failed.map_err(UserLookupError::new).unwrap_err();
@@ -181,7 +181,7 @@ impl UserLookupError {
 ///
 /// ```
 /// # #[cfg(feature = "axum")] {
-/// use authjwt::CurrentUser;
+/// use authjwt::user::CurrentUser;
 ///
 /// #[derive(Debug, Clone)]
 /// struct User { name: String, email: String }
@@ -356,14 +356,14 @@ struct ForUser<U>(Box<dyn ErasedLookup<U>>);
 /// Registering a lookup is a setting of the builder; it lives here, beside the type
 /// erasure it needs, so the configuration knows no user types.
 impl ConfigBuilder {
-    /// Loads the application's user for [`CurrentUser<L::User>`](crate::CurrentUser) and
+    /// Loads the application's user for [`CurrentUser<L::User>`](crate::user::CurrentUser) and
     /// [`Auth::authenticate_user`](crate::Auth::authenticate_user) (flask-jwt-extended's
     /// `user_lookup_loader`). One lookup per user type: another one registered for the same
     /// `L::User` replaces it; lookups for different user types live side by side. Defaults
     /// to none, where `CurrentUser` answers 500 `auth_misconfigured`.
     ///
     /// ```
-    /// use authjwt::{Claims, Config, NoCustomClaims, UserLookup, UserLookupError};
+    /// use authjwt::{Claims, Config, claims::NoCustomClaims, user::{UserLookup, UserLookupError}};
     ///
     /// struct User { name: String }
     /// struct Users;

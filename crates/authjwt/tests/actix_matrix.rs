@@ -14,8 +14,11 @@ use authjwt::actix::{
     AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken, RequestParts, SetCookiesExt,
 };
 use authjwt::{
-    Auth, AuthRejection, Authenticated, CurrentUser, NoCustomClaims, Protection, RouteOptions,
-    TokenLocation, TokenOptions, TokenType,
+    Auth, Authenticated, Protection, RouteOptions, TokenLocation,
+    claims::{NoCustomClaims, TokenType},
+    error::AuthRejection,
+    tokens::TokenOptions,
+    user::CurrentUser,
 };
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -674,7 +677,7 @@ async fn actix_responses_render_like_the_core() {
         let core = err.to_response();
         for resp in [
             err.error_response(),
-            authjwt::AuthRejection::new(err.clone()).error_response(),
+            authjwt::error::AuthRejection::new(err.clone()).error_response(),
         ] {
             assert_eq!(resp.status().as_u16(), core.status().as_u16());
             for (name, value) in core.headers() {

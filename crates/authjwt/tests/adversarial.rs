@@ -9,7 +9,10 @@
 #[path = "adversarial/support.rs"]
 mod support;
 
-use authjwt::{Algorithm, SigningKey, TokenLocation};
+use authjwt::{
+    TokenLocation,
+    keys::{Algorithm, SigningKey},
+};
 use axum::body::Body;
 use axum::extract::Request;
 use base64::Engine;

@@ -8,8 +8,11 @@ mod common;
 
 use authjwt::axum::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
 use authjwt::{
-    Auth, AuthRejection, Authenticated, CurrentUser, NoCustomClaims, Protection, RouteOptions,
-    TokenLocation, TokenOptions, TokenType,
+    Auth, Authenticated, Protection, RouteOptions, TokenLocation,
+    claims::{NoCustomClaims, TokenType},
+    error::AuthRejection,
+    tokens::TokenOptions,
+    user::CurrentUser,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};

@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use authjwt::{
-    Algorithm, Auth, Config, ConfigBuilder, ConfigError, KeyError, SameSite, SigningKey,
-    TokenLocation, TokenType, VerifyingKey,
+    Auth, Config, ConfigBuilder, ConfigError, TokenLocation,
+    claims::TokenType,
+    config::SameSite,
+    keys::{Algorithm, KeyError, SigningKey, VerifyingKey},
 };
 
 const SECRET: &[u8] = b"config-validation-secret-0123456789abcdef";
@@ -401,7 +403,7 @@ fn environment_builds_an_rsa_configuration() {
     );
     let auth = Auth::new(c);
     let t = auth.create_access_token("u").unwrap();
-    auth.verify_token::<authjwt::NoCustomClaims>(t.as_str(), TokenType::Access)
+    auth.verify_token::<authjwt::claims::NoCustomClaims>(t.as_str(), TokenType::Access)
         .unwrap();
 }
 
@@ -433,7 +435,7 @@ fn verifying_keys_that_cannot_be_used_are_refused() {
     let own_token_verifies = same_kid.as_ref().ok().map(|c| {
         let auth = Auth::new(c.clone());
         let t = auth.create_access_token("u").unwrap();
-        auth.verify_token::<authjwt::NoCustomClaims>(t.as_str(), TokenType::Access)
+        auth.verify_token::<authjwt::claims::NoCustomClaims>(t.as_str(), TokenType::Access)
             .is_ok()
     });
     assert_eq!(no_kid.unwrap_err(), ConfigError::VerifyingKeyWithoutKid);

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use authjwt::{MemoryStore, RevocationStore, TokenRef};
+use authjwt::revoke::{MemoryStore, RevocationStore, TokenRef};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 fn now() -> u64 {
@@ -100,7 +100,7 @@ async fn rotate_sessions(store: &dyn RevocationStore, tag: &str, sessions: u32, 
         let session = format!("{tag}-{s}");
         for r in 0..refreshes {
             let (presented, successor) = (format!("{session}-{r}"), format!("{session}-{}", r + 1));
-            let request = authjwt::RotationRequest {
+            let request = authjwt::revoke::RotationRequest {
                 session: &session,
                 presented: &presented,
                 subject: "user",
@@ -114,7 +114,7 @@ async fn rotate_sessions(store: &dyn RevocationStore, tag: &str, sessions: u32, 
             };
             assert_eq!(
                 store.rotate(&request).await.unwrap(),
-                authjwt::Rotation::Rotated
+                authjwt::revoke::Rotation::Rotated
             );
         }
     }
@@ -126,19 +126,24 @@ struct PreviousRelease(MemoryStore);
 
 #[async_trait::async_trait]
 impl RevocationStore for PreviousRelease {
-    async fn is_revoked(&self, token: &TokenRef<'_>) -> Result<bool, authjwt::StoreError> {
+    async fn is_revoked(&self, token: &TokenRef<'_>) -> Result<bool, authjwt::revoke::StoreError> {
         self.0.is_revoked(token).await
     }
-    async fn revoke_jti(&self, jti: &str, exp: u64) -> Result<(), authjwt::StoreError> {
+    async fn revoke_jti(&self, jti: &str, exp: u64) -> Result<(), authjwt::revoke::StoreError> {
         self.0.revoke_jti(jti, exp).await
     }
-    async fn revoke_family(&self, f: &str, exp: u64) -> Result<(), authjwt::StoreError> {
+    async fn revoke_family(&self, f: &str, exp: u64) -> Result<(), authjwt::revoke::StoreError> {
         self.0.revoke_family(f, exp).await
     }
-    async fn revoke_subject(&self, s: &str, c: u64, exp: u64) -> Result<(), authjwt::StoreError> {
+    async fn revoke_subject(
+        &self,
+        s: &str,
+        c: u64,
+        exp: u64,
+    ) -> Result<(), authjwt::revoke::StoreError> {
         self.0.revoke_subject(s, c, exp).await
     }
-    async fn consume(&self, jti: &str, exp: u64) -> Result<bool, authjwt::StoreError> {
+    async fn consume(&self, jti: &str, exp: u64) -> Result<bool, authjwt::revoke::StoreError> {
         self.0.consume(jti, exp).await
     }
 }

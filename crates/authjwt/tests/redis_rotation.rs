@@ -15,8 +15,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use authjwt::redis::{RedisStore, RedisStoreBuilder};
 use authjwt::{
-    Auth, AuthError, Config, LoginTokens, NoCustomClaims, Protection, RevocationStore, Rotation,
-    StoreError, TokenLocation, TokenRef,
+    Auth, AuthError, Config, Protection, TokenLocation,
+    claims::NoCustomClaims,
+    revoke::{RevocationStore, Rotation, StoreError, TokenRef},
+    tokens::LoginTokens,
 };
 use redis_harness::RedisServer;
 
@@ -61,7 +63,7 @@ fn bearer(method: &str, token: &str) -> http::request::Parts {
         .0
 }
 
-async fn refresh(auth: &Auth, token: &str) -> Result<authjwt::RefreshedTokens, AuthError> {
+async fn refresh(auth: &Auth, token: &str) -> Result<authjwt::tokens::RefreshedTokens, AuthError> {
     auth.refresh::<NoCustomClaims>(&bearer("POST", token), &Protection::refresh())
         .await
 }
@@ -73,7 +75,10 @@ async fn access_ok(auth: &Auth, token: &str) -> Result<(), AuthError> {
 }
 
 /// 64 concurrent refreshes of one token, spread over the instances.
-async fn race(instances: &[Auth], token: &str) -> Vec<Result<authjwt::RefreshedTokens, AuthError>> {
+async fn race(
+    instances: &[Auth],
+    token: &str,
+) -> Vec<Result<authjwt::tokens::RefreshedTokens, AuthError>> {
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..64 {
         let (auth, token) = (instances[i % instances.len()].clone(), token.to_owned());
@@ -379,7 +384,7 @@ async fn every_write_path_works_on_the_first_try_after_redis_restarts() {
 /// Every store the library ships, for the cases both must pass alike.
 async fn stores(server: &RedisServer) -> Vec<(&'static str, Arc<dyn RevocationStore>)> {
     vec![
-        ("memory", Arc::new(authjwt::MemoryStore::new())),
+        ("memory", Arc::new(authjwt::revoke::MemoryStore::new())),
         ("redis", Arc::new(connect(server).await)),
     ]
 }
@@ -419,7 +424,7 @@ async fn the_retry_of_a_reuse_decision_still_ends_the_session_everywhere() {
     let server = RedisServer::start();
     for (name, store) in stores(&server).await {
         let far = 4_102_444_800;
-        let request = |presented, successor, now_ms| authjwt::RotationRequest {
+        let request = |presented, successor, now_ms| authjwt::revoke::RotationRequest {
             session: "s",
             presented,
             subject: "u",

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use authjwt::axum::AccessToken;
 use authjwt::redis::{RedisStore, RedisStoreBuilder};
 use authjwt::{
-    Auth, AuthError, Config, NoCustomClaims, Protection, RevocationStore, TokenLocation,
+    Auth, AuthError, Config, Protection, TokenLocation, claims::NoCustomClaims,
+    revoke::RevocationStore,
 };
 use axum::Router;
 use axum::body::Body;
@@ -50,7 +51,7 @@ fn app(auth: &Auth) -> Router {
     async fn logout(
         auth: Auth,
         req: Request,
-    ) -> Result<(authjwt::SetCookies, &'static str), authjwt::AuthRejection> {
+    ) -> Result<(authjwt::SetCookies, &'static str), authjwt::error::AuthRejection> {
         let (parts, _) = req.into_parts();
         let cookies = auth.logout(&parts).await.map_err(|e| auth.reject(e))?;
         Ok((cookies, "bye"))

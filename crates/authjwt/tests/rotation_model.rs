@@ -7,7 +7,7 @@
 #[cfg(feature = "redis")]
 mod redis_harness;
 
-use authjwt::{MemoryStore, RevocationStore, Rotation, RotationRequest};
+use authjwt::revoke::{MemoryStore, RevocationStore, Rotation, RotationRequest};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -170,7 +170,7 @@ mod redis_model {
             .build()
             .unwrap();
         let store = rt.block_on(async {
-            authjwt::redis::RedisStore::connect(&server.url())
+            authjwt::revoke::redis::RedisStore::connect(&server.url())
                 .await
                 .unwrap()
         });

@@ -10,8 +10,10 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use authjwt::{
-    Algorithm, Auth, AuthError, Config, InvalidReason, KeySet, NoCustomClaims, Protection,
-    SigningKey, TokenLocation, TokenType, VerifyingKey,
+    Auth, AuthError, Config, Protection, TokenLocation,
+    claims::{NoCustomClaims, TokenType},
+    error::InvalidReason,
+    keys::{Algorithm, KeySet, SigningKey, VerifyingKey},
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

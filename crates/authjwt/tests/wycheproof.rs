@@ -16,7 +16,10 @@
 
 use std::collections::BTreeMap;
 
-use authjwt::{Algorithm, Config, ConfigError, KeyError, SigningKey, VerifyingKey};
+use authjwt::{
+    Config, ConfigError,
+    keys::{Algorithm, KeyError, SigningKey, VerifyingKey},
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! `Authorization` header (the client keeps it in memory), the refresh token in its HttpOnly
 //! cookie.
 
-use authjwt::{CurrentUser, Protection, TokenLocation};
+use authjwt::{Protection, TokenLocation, user::CurrentUser};
 use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;

@@ -3,7 +3,7 @@
 //! resolves its subject to one of the demo's users ([`DemoUsers`](crate::users::DemoUsers)).
 //! A valid token whose subject is no user is refused with 401 `user_not_found`.
 
-use authjwt::CurrentUser;
+use authjwt::user::CurrentUser;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;

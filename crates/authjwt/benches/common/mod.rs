@@ -13,7 +13,10 @@ use std::task::{Context, Poll, Waker};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use authjwt::{
-    Algorithm, Auth, Config, LoginTokens, NoCustomClaims, SigningKey, TokenLocation, TokenType,
+    Auth, Config, TokenLocation,
+    claims::{NoCustomClaims, TokenType},
+    keys::{Algorithm, SigningKey},
+    tokens::LoginTokens,
 };
 use aws_lc_rs::signature as sig;
 use aws_lc_rs::{hmac, rand};

@@ -110,7 +110,7 @@ impl<U: Send + Sync + 'static> FromRequest for CurrentUser<U> {
 /// ```
 /// use actix_web::HttpResponse;
 /// use authjwt::actix::{RequestParts, SetCookiesExt};
-/// use authjwt::{Auth, AuthRejection, NoCustomClaims, Protection};
+/// use authjwt::{Auth, Protection, claims::NoCustomClaims, error::AuthRejection};
 ///
 /// async fn refresh(auth: Auth, RequestParts(parts): RequestParts) -> Result<HttpResponse, AuthRejection> {
 ///     let next = auth

@@ -55,7 +55,7 @@ where
     }
 }
 
-/// The service of [`ProvideAuth`].
+/// The service of [`ProvideAuth`](crate::actix::ProvideAuth).
 ///
 /// ```
 /// fn named<S>(_: &authjwt::actix::ProvideAuthMiddleware<S>) {}
@@ -143,7 +143,7 @@ where
     }
 }
 
-/// The service of [`RequireAuth`].
+/// The service of [`RequireAuth`](crate::actix::RequireAuth).
 ///
 /// ```
 /// fn named<S>(_: &authjwt::actix::RequireAuthMiddleware<S>) {}
@@ -229,7 +229,7 @@ where
     }
 }
 
-/// The service of [`CrossOrigin`].
+/// The service of [`CrossOrigin`](crate::actix::CrossOrigin).
 ///
 /// ```
 /// fn named<S>(_: &authjwt::actix::CrossOriginMiddleware<S>) {}
@@ -288,7 +288,7 @@ where
     }
 }
 
-/// The service of [`ImplicitRefresh`].
+/// The service of [`ImplicitRefresh`](crate::actix::ImplicitRefresh).
 ///
 /// ```
 /// fn named<S>(_: &authjwt::actix::ImplicitRefreshMiddleware<S>) {}

@@ -19,7 +19,7 @@
 //! | `.layer(auth.implicit_refresh_layer(window))` | `.wrap(auth.implicit_refresh_middleware(window))` |
 //! | `post(h).layer(RouteOptions::new()...)` | `web::resource(..).wrap(RouteOptions::new()...)` or `web::post().to(h).wrap(...)` |
 //! | `Extension<Authenticated>` | `web::ReqData<Authenticated>` |
-//! | `CurrentUser<User>` | `CurrentUser<User>` (the same type, [`crate::CurrentUser`]) |
+//! | `CurrentUser<User>` | `CurrentUser<User>` (the same type, [`crate::user::CurrentUser`]) |
 //! | `(cookies, Json(body))` | `HttpResponse::Ok().set_cookies(&cookies).json(body)` ([`SetCookiesExt`]) |
 //!
 //! Middleware registered later wraps the earlier one, as in axum: register

@@ -20,7 +20,7 @@ fn status_to_actix(status: http::StatusCode) -> StatusCode {
 ///
 /// ```
 /// use actix_web::ResponseError;
-/// use authjwt::{AuthError, AuthRejection};
+/// use authjwt::{AuthError, error::AuthRejection};
 ///
 /// let resp = AuthRejection::new(AuthError::CsrfMissing).error_response();
 /// assert_eq!(resp.status(), 401);

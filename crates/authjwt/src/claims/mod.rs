@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Whether a token grants access or only the right to get a new access token.
 ///
 /// ```
-/// use authjwt::TokenType;
+/// use authjwt::claims::TokenType;
 /// assert_eq!(TokenType::Access.to_string(), "access");
 /// assert_eq!(serde_json::to_string(&TokenType::Refresh).unwrap(), r#""refresh""#);
 /// ```
@@ -30,7 +30,7 @@ impl TokenType {
     /// `"access"` or `"refresh"`.
     ///
     /// ```
-    /// use authjwt::TokenType;
+    /// use authjwt::claims::TokenType;
     /// assert_eq!(TokenType::Access.as_str(), "access");
     /// assert_eq!(TokenType::Refresh.as_str(), "refresh");
     /// ```
@@ -73,7 +73,7 @@ impl fmt::Display for TokenType {
 /// The `aud` claim: one audience or several (RFC 7519 4.1.3).
 ///
 /// ```
-/// use authjwt::Audience;
+/// use authjwt::claims::Audience;
 /// let aud: Audience = serde_json::from_str(r#"["a","b"]"#).unwrap();
 /// assert!(aud.contains("b"));
 /// ```
@@ -90,7 +90,7 @@ impl Audience {
     /// Whether `aud` is among the audiences.
     ///
     /// ```
-    /// use authjwt::Audience;
+    /// use authjwt::claims::Audience;
     /// let aud = Audience::Many(vec!["api".into(), "admin".into()]);
     /// assert!(aud.contains("admin"));
     /// assert!(!Audience::One("api".into()).contains("web"));
@@ -117,7 +117,7 @@ impl Audience {
 /// that a token is never valid longer than it says: `exp` and `iat` down, `nbf` up.
 ///
 /// ```
-/// use authjwt::{Claims, TokenType};
+/// use authjwt::{Claims, claims::TokenType};
 /// use serde::Deserialize;
 ///
 /// #[derive(Debug, Deserialize)]
@@ -237,7 +237,7 @@ impl<T> Claims<T> {
     /// The `jti`, or `""` for a token without one.
     ///
     /// ```
-    /// use authjwt::{Claims, TokenType};
+    /// use authjwt::{Claims, claims::TokenType};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let token = auth.create_access_token("user1")?;
@@ -271,7 +271,7 @@ impl<T> Claims<T> {
 /// The names custom claims may not use, because the library owns them.
 ///
 /// ```
-/// use authjwt::{RESERVED_CLAIMS, TokenOptions, TokenType};
+/// use authjwt::{claims::{RESERVED_CLAIMS, TokenType}, tokens::TokenOptions};
 /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
 /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
 /// assert!(RESERVED_CLAIMS.contains(&"fresh"));
@@ -287,7 +287,7 @@ pub const RESERVED_CLAIMS: &[&str] = &[
 /// Custom claims that carry nothing: the default type parameter of [`Claims`].
 ///
 /// ```
-/// let c: authjwt::NoCustomClaims = serde_json::from_str(r#"{"anything":1}"#).unwrap();
+/// let c: authjwt::claims::NoCustomClaims = serde_json::from_str(r#"{"anything":1}"#).unwrap();
 /// assert_eq!(serde_json::to_string(&c).unwrap(), "{}");
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

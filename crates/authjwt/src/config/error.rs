@@ -7,7 +7,7 @@ use crate::keys::KeyError;
 /// The configuration is invalid. Each variant says what to change.
 ///
 /// ```
-/// use authjwt::{Config, ConfigError, SameSite};
+/// use authjwt::{Config, ConfigError, config::SameSite};
 /// let err = Config::builder()
 ///     .secret(b"an example secret of at least 32 bytes!")
 ///     .cookie_samesite(SameSite::None)

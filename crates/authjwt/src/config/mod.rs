@@ -30,7 +30,7 @@ pub(crate) use users::UserLookups;
 /// are marked ⚠️ and those that disable a defence are named `dangerous_*`.
 ///
 /// ```
-/// use authjwt::{Config, TokenLocation, SameSite};
+/// use authjwt::{Config, TokenLocation, config::SameSite};
 ///
 /// let config = Config::builder()
 ///     .secret(b"an example secret of at least 32 bytes!")
@@ -195,7 +195,7 @@ impl Config {
     /// The keys.
     ///
     /// ```
-    /// use authjwt::{Algorithm, Config, SigningKey};
+    /// use authjwt::{Config, keys::{Algorithm, SigningKey}};
     /// let key = SigningKey::from_secret(Algorithm::HS384, &[7u8; 48])?.with_kid("2026-11");
     /// let config = Config::builder().signing_key(key).build()?;
     /// assert_eq!(config.keys().signing_key().kid(), Some("2026-11"));
@@ -381,7 +381,7 @@ impl Config {
     /// The error responder.
     ///
     /// ```
-    /// use authjwt::{AuthError, Config, ErrorResponder};
+    /// use authjwt::{AuthError, Config, error::ErrorResponder};
     /// let config = Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .build()?;

@@ -8,7 +8,7 @@ use http::{HeaderName, Method};
 /// The `SameSite` attribute of the cookies.
 ///
 /// ```
-/// use authjwt::SameSite;
+/// use authjwt::config::SameSite;
 /// assert_eq!("lax".parse::<SameSite>().unwrap(), SameSite::Lax);
 /// assert!("sometimes".parse::<SameSite>().is_err());
 /// ```

@@ -8,7 +8,7 @@ use aws_lc_rs::signature::{self as sig};
 /// The signature algorithms (RFC 7518). `none` does not exist here.
 ///
 /// ```
-/// use authjwt::Algorithm;
+/// use authjwt::keys::Algorithm;
 /// assert_eq!("ES256".parse::<Algorithm>(), Ok(Algorithm::ES256));
 /// assert!("none".parse::<Algorithm>().is_err());
 /// assert!("hs256".parse::<Algorithm>().is_err());
@@ -46,7 +46,7 @@ impl Algorithm {
     /// Every algorithm, in declaration order.
     ///
     /// ```
-    /// use authjwt::Algorithm;
+    /// use authjwt::keys::Algorithm;
     /// assert_eq!(Algorithm::ALL.len(), 12);
     /// for alg in Algorithm::ALL {
     ///     assert_eq!(alg.as_str().parse::<Algorithm>(), Ok(alg));
@@ -70,7 +70,7 @@ impl Algorithm {
     /// The JOSE name (`"HS256"`, …, `"EdDSA"`).
     ///
     /// ```
-    /// use authjwt::Algorithm;
+    /// use authjwt::keys::Algorithm;
     /// assert_eq!(Algorithm::HS256.as_str(), "HS256");
     /// assert_eq!(Algorithm::EdDSA.as_str(), "EdDSA");
     /// ```

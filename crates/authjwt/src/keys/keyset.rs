@@ -14,13 +14,13 @@ use super::*;
 /// (no HS256-with-the-RSA-public-key confusion).
 ///
 /// ```
-/// use authjwt::{Algorithm, KeySet, SigningKey, VerifyingKey};
+/// use authjwt::{keys::{Algorithm, KeySet, SigningKey, VerifyingKey}};
 ///
 /// let old = VerifyingKey::from_secret(Algorithm::HS256, &[1u8; 32])?.with_kid("2026-10");
 /// let keys = KeySet::new(SigningKey::from_secret(Algorithm::HS256, &[2u8; 32])?.with_kid("2026-11"))
 ///     .with_verifying_key(old);
 /// assert_eq!(keys.len(), 2);
-/// # Ok::<(), authjwt::KeyError>(())
+/// # Ok::<(), authjwt::keys::KeyError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct KeySet {
@@ -32,11 +32,11 @@ impl KeySet {
     /// A key set that signs with `signing` and verifies with it.
     ///
     /// ```
-    /// use authjwt::{Algorithm, KeySet, SigningKey};
+    /// use authjwt::{keys::{Algorithm, KeySet, SigningKey}};
     /// let keys = KeySet::new(SigningKey::from_secret(Algorithm::HS256, &[2u8; 32])?);
     /// assert_eq!(keys.len(), 1); // the signing key verifies too
     /// assert_eq!(keys.signing_key().algorithm(), Algorithm::HS256);
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn new(signing: SigningKey) -> Self {
         let mut by_kid = HashMap::new();
@@ -50,12 +50,12 @@ impl KeySet {
     /// without a `kid` gets none: only keys with a `kid` can be found by tokens.
     ///
     /// ```
-    /// use authjwt::{Algorithm::HS256, KeySet, SigningKey, VerifyingKey};
+    /// use authjwt::{Algorithm::HS256, keys::{KeySet, SigningKey, VerifyingKey}};
     /// let keys = KeySet::new(SigningKey::from_secret(HS256, &[2u8; 32])?.with_kid("2026-11"));
     /// let old = VerifyingKey::from_secret(HS256, &[1u8; 32])?;
     /// assert_eq!(keys.clone().with_verifying_key(old.clone()).len(), 1); // no kid: not added
     /// assert_eq!(keys.with_verifying_key(old.with_kid("2026-10")).len(), 2);
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     #[must_use]
     pub fn with_verifying_key(mut self, key: VerifyingKey) -> Self {
@@ -69,12 +69,12 @@ impl KeySet {
     /// signing key itself cannot be removed.
     ///
     /// ```
-    /// use authjwt::{Algorithm::HS256, KeySet, SigningKey, VerifyingKey};
+    /// use authjwt::{Algorithm::HS256, keys::{KeySet, SigningKey, VerifyingKey}};
     /// let keys = KeySet::new(SigningKey::from_secret(HS256, &[2u8; 32])?.with_kid("2026-11"))
     ///     .with_verifying_key(VerifyingKey::from_secret(HS256, &[1u8; 32])?.with_kid("2026-10"));
     /// let keys = keys.without_kid("2026-10").without_kid("2026-11"); // the signing key stays
     /// assert_eq!(keys.len(), 1);
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     #[must_use]
     pub fn without_kid(mut self, kid: &str) -> Self {
@@ -87,11 +87,11 @@ impl KeySet {
     /// The number of keys that can verify tokens.
     ///
     /// ```
-    /// use authjwt::{Algorithm::HS256, KeySet, SigningKey, VerifyingKey};
+    /// use authjwt::{Algorithm::HS256, keys::{KeySet, SigningKey, VerifyingKey}};
     /// let keys = KeySet::new(SigningKey::from_secret(HS256, &[2u8; 32])?.with_kid("2026-11"))
     ///     .with_verifying_key(VerifyingKey::from_secret(HS256, &[1u8; 32])?.with_kid("2026-10"));
     /// assert_eq!(keys.len(), 2);
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn len(&self) -> usize {
         if self.signing.kid.is_some() {
@@ -104,10 +104,10 @@ impl KeySet {
     /// Always false: a key set has at least its signing key.
     ///
     /// ```
-    /// use authjwt::{Algorithm, KeySet, SigningKey};
+    /// use authjwt::{keys::{Algorithm, KeySet, SigningKey}};
     /// let keys = KeySet::new(SigningKey::from_secret(Algorithm::HS256, &[2u8; 32])?);
     /// assert!(!keys.is_empty());
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn is_empty(&self) -> bool {
         false
@@ -116,11 +116,11 @@ impl KeySet {
     /// The signing key.
     ///
     /// ```
-    /// use authjwt::{Algorithm::HS256, KeySet, SigningKey, VerifyingKey};
+    /// use authjwt::{Algorithm::HS256, keys::{KeySet, SigningKey, VerifyingKey}};
     /// let keys = KeySet::new(SigningKey::from_secret(HS256, &[2u8; 32])?.with_kid("2026-11"))
     ///     .with_verifying_key(VerifyingKey::from_secret(HS256, &[1u8; 32])?.with_kid("2026-10"));
     /// assert_eq!(keys.signing_key().kid(), Some("2026-11")); // new tokens name this key
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn signing_key(&self) -> &SigningKey {
         &self.signing
@@ -159,7 +159,7 @@ impl KeySet {
     /// let jwks = keys.jwks();
     /// assert_eq!(jwks["keys"][0]["kid"], "k1");
     /// assert_eq!(jwks["keys"][0]["kty"], "RSA");
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn jwks(&self) -> serde_json::Value {
         let mut keys: Vec<&VerifyingKey> = self.by_kid.values().collect();

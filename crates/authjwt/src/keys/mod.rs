@@ -22,7 +22,7 @@ pub(crate) use verifying::*;
 /// A key could not be built. The message says what was expected; it never contains key bytes.
 ///
 /// ```
-/// use authjwt::{Algorithm, KeyError, SigningKey};
+/// use authjwt::{keys::{Algorithm, KeyError, SigningKey}};
 /// let err = SigningKey::from_secret(Algorithm::HS512, &[7u8; 32]).unwrap_err();
 /// assert_eq!(err, KeyError::ShortSecret { alg: Algorithm::HS512, len: 32, min: 64 });
 /// assert!(err.to_string().contains("at least 64 bytes"));

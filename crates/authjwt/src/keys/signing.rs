@@ -22,7 +22,7 @@ pub(super) enum Signer {
 /// Secrets and private keys are never printed: `Debug` shows the algorithm and `kid` only.
 ///
 /// ```
-/// use authjwt::{Algorithm, SigningKey};
+/// use authjwt::{keys::{Algorithm, SigningKey}};
 ///
 /// let key = SigningKey::from_secret(Algorithm::HS256, &[7u8; 32])?.with_kid("2026-11");
 /// assert_eq!(key.kid(), Some("2026-11"));
@@ -30,7 +30,7 @@ pub(super) enum Signer {
 ///
 /// // Short HMAC secrets are refused (RFC 7518 3.2 wants at least the hash size).
 /// assert!(SigningKey::from_secret(Algorithm::HS256, b"secret").is_err());
-/// # Ok::<(), authjwt::KeyError>(())
+/// # Ok::<(), authjwt::keys::KeyError>(())
 /// ```
 #[derive(Clone)]
 pub struct SigningKey {
@@ -54,12 +54,12 @@ impl SigningKey {
     /// An HMAC key (HS256/384/512) from a raw secret of at least 32/48/64 bytes.
     ///
     /// ```
-    /// use authjwt::{Algorithm, SigningKey};
+    /// use authjwt::{keys::{Algorithm, SigningKey}};
     /// let key = SigningKey::from_secret(Algorithm::HS512, &[7u8; 64])?;
     /// assert_eq!(key.algorithm(), Algorithm::HS512);
     /// assert!(SigningKey::from_secret(Algorithm::HS512, &[7u8; 32]).is_err()); // too short
     /// assert!(SigningKey::from_secret(Algorithm::RS256, &[7u8; 64]).is_err()); // not HMAC
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn from_secret(alg: Algorithm, secret: &[u8]) -> Result<Self, KeyError> {
         let (_, min) = hmac_algorithm(alg).ok_or(KeyError::WrongFamily {
@@ -83,7 +83,7 @@ impl SigningKey {
     /// ```
     /// # use authjwt::{Algorithm, SigningKey};
     /// let key = SigningKey::dangerous_short_hmac_secret(Algorithm::HS256, b"secret")?;
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn dangerous_short_hmac_secret(alg: Algorithm, secret: &[u8]) -> Result<Self, KeyError> {
         tracing::warn!(
@@ -119,7 +119,7 @@ impl SigningKey {
     /// ```
     /// # use authjwt::{Algorithm, SigningKey};
     /// let key = SigningKey::generate_hmac(Algorithm::HS256)?;
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn generate_hmac(alg: Algorithm) -> Result<Self, KeyError> {
         let (_, min) = hmac_algorithm(alg).ok_or(KeyError::WrongFamily {
@@ -141,7 +141,7 @@ impl SigningKey {
     /// # use authjwt::{Algorithm, SigningKey};
     /// let pem = include_bytes!("../../tests/keys/ec256_private.pem");
     /// let key = SigningKey::from_pem(Algorithm::ES256, pem)?;
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn from_pem(alg: Algorithm, pem: &[u8]) -> Result<Self, KeyError> {
         let invalid = KeyError::Invalid {
@@ -166,11 +166,11 @@ impl SigningKey {
     /// A private key in DER form: RSA PKCS#1 or PKCS#8, EC PKCS#8, Ed25519 PKCS#8.
     ///
     /// ```
-    /// use authjwt::{Algorithm, SigningKey};
+    /// use authjwt::{keys::{Algorithm, SigningKey}};
     /// let der = include_bytes!("../../tests/keys/rsa_private.der");
     /// let key = SigningKey::from_der(Algorithm::PS256, der)?;
     /// assert_eq!(key.verifying_key().to_jwk().unwrap()["kty"], "RSA");
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn from_der(alg: Algorithm, der: &[u8]) -> Result<Self, KeyError> {
         let invalid = KeyError::Invalid {
@@ -222,7 +222,7 @@ impl SigningKey {
     /// Sets the `kid` written into the header of every token this key signs.
     ///
     /// ```
-    /// use authjwt::{Algorithm, Auth, Config, SigningKey};
+    /// use authjwt::{Auth, Config, keys::{Algorithm, SigningKey}};
     /// let key = SigningKey::from_secret(Algorithm::HS256, &[7u8; 32])?.with_kid("2026-11");
     /// let auth = Auth::new(Config::builder().signing_key(key).build()?);
     /// let token = auth.create_access_token("user1")?;
@@ -241,11 +241,11 @@ impl SigningKey {
     /// The algorithm.
     ///
     /// ```
-    /// use authjwt::{Algorithm, SigningKey};
+    /// use authjwt::{keys::{Algorithm, SigningKey}};
     /// let pem = include_bytes!("../../tests/keys/ed25519_private.pem");
     /// let key = SigningKey::from_pem(Algorithm::EdDSA, pem)?;
     /// assert_eq!(key.algorithm(), Algorithm::EdDSA);
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn algorithm(&self) -> Algorithm {
         self.alg
@@ -254,11 +254,11 @@ impl SigningKey {
     /// The `kid`, if any.
     ///
     /// ```
-    /// use authjwt::{Algorithm, SigningKey};
+    /// use authjwt::{keys::{Algorithm, SigningKey}};
     /// let key = SigningKey::from_secret(Algorithm::HS256, &[7u8; 32])?;
     /// assert_eq!(key.kid(), None); // tokens carry no `kid`
     /// assert_eq!(key.with_kid("2026-11").kid(), Some("2026-11"));
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
@@ -267,13 +267,13 @@ impl SigningKey {
     /// The matching verification key (same algorithm and `kid`).
     ///
     /// ```
-    /// use authjwt::{Algorithm, SigningKey};
+    /// use authjwt::{keys::{Algorithm, SigningKey}};
     /// let pem = include_bytes!("../../tests/keys/ec256_private.pem");
     /// let key = SigningKey::from_pem(Algorithm::ES256, pem)?.with_kid("2026-11");
     /// let public = key.verifying_key(); // to publish, for example in a JWKS
     /// assert_eq!(public.kid(), Some("2026-11"));
     /// assert_eq!(public.to_jwk().unwrap()["crv"], "P-256");
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn verifying_key(&self) -> VerifyingKey {
         self.verifying.clone()

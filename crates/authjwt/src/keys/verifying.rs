@@ -19,12 +19,12 @@ pub(super) enum Verifier {
 /// A key that verifies tokens of one algorithm, optionally under a `kid`.
 ///
 /// ```
-/// use authjwt::{Algorithm, VerifyingKey};
+/// use authjwt::{keys::{Algorithm, VerifyingKey}};
 ///
 /// let pem = include_bytes!("../../tests/keys/rsa_public.pem");
 /// let key = VerifyingKey::from_pem(Algorithm::RS256, pem)?.with_kid("2026-10");
 /// assert_eq!(key.kid(), Some("2026-10"));
-/// # Ok::<(), authjwt::KeyError>(())
+/// # Ok::<(), authjwt::keys::KeyError>(())
 /// ```
 #[derive(Clone)]
 pub struct VerifyingKey {
@@ -47,11 +47,11 @@ impl VerifyingKey {
     /// An HMAC verification key (for a retired HMAC secret that must keep verifying).
     ///
     /// ```
-    /// use authjwt::{Algorithm, VerifyingKey};
+    /// use authjwt::{keys::{Algorithm, VerifyingKey}};
     /// let retired = VerifyingKey::from_secret(Algorithm::HS256, &[1u8; 32])?.with_kid("2026-10");
     /// assert_eq!(retired.algorithm(), Algorithm::HS256);
     /// assert!(retired.to_jwk().is_none()); // secrets are never published
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn from_secret(alg: Algorithm, secret: &[u8]) -> Result<Self, KeyError> {
         Ok(SigningKey::from_secret(alg, secret)?.verifying)
@@ -60,13 +60,13 @@ impl VerifyingKey {
     /// A public key in PEM form (SubjectPublicKeyInfo, or PKCS#1 for RSA).
     ///
     /// ```
-    /// use authjwt::{Algorithm, VerifyingKey};
+    /// use authjwt::{keys::{Algorithm, VerifyingKey}};
     /// let pem = include_bytes!("../../tests/keys/ec256_public.pem");
     /// let key = VerifyingKey::from_pem(Algorithm::ES256, pem)?;
     /// assert_eq!(key.to_jwk().unwrap()["kty"], "EC");
     /// // The algorithm must fit the key.
     /// assert!(VerifyingKey::from_pem(Algorithm::RS256, pem).is_err());
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn from_pem(alg: Algorithm, pem: &[u8]) -> Result<Self, KeyError> {
         let invalid = KeyError::Invalid {
@@ -93,11 +93,11 @@ impl VerifyingKey {
     /// or the raw point / raw Ed25519 key.
     ///
     /// ```
-    /// use authjwt::{Algorithm, VerifyingKey};
+    /// use authjwt::{keys::{Algorithm, VerifyingKey}};
     /// let der = include_bytes!("../../tests/keys/rsa_public.der");
     /// let key = VerifyingKey::from_der(Algorithm::RS256, der)?.with_kid("2026-10");
     /// assert_eq!(key.to_jwk().unwrap()["kty"], "RSA");
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn from_der(alg: Algorithm, der: &[u8]) -> Result<Self, KeyError> {
         Self::from_public_bytes(alg, der, "DER public key")
@@ -151,7 +151,7 @@ impl VerifyingKey {
     /// present, is kept.
     ///
     /// ```
-    /// use authjwt::{Algorithm, VerifyingKey};
+    /// use authjwt::{keys::{Algorithm, VerifyingKey}};
     ///
     /// let jwk = serde_json::json!({
     ///     "kty": "EC", "crv": "P-256", "alg": "ES256", "kid": "k1", "use": "sig",
@@ -167,7 +167,7 @@ impl VerifyingKey {
     /// let mut bad = jwk.clone();
     /// bad["y"] = "UI8exy-C06a7DUnjIdENkxeFtHM4-l_41LqEw9nVgnw".into();
     /// assert!(VerifyingKey::from_jwk(&bad, None).is_err());
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn from_jwk(jwk: &serde_json::Value, alg: Option<Algorithm>) -> Result<Self, KeyError> {
         let jwk = jwk.as_object().ok_or(KeyError::Jwk("not a JSON object"))?;
@@ -270,7 +270,7 @@ impl VerifyingKey {
     /// Sets the `kid` this key is looked up by.
     ///
     /// ```
-    /// use authjwt::{Algorithm, Config, ConfigError, VerifyingKey};
+    /// use authjwt::{Config, ConfigError, keys::{Algorithm, VerifyingKey}};
     /// let old = VerifyingKey::from_secret(Algorithm::HS256, &[1u8; 32])?;
     /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
     /// let err = builder().verifying_key(old.clone()).build().unwrap_err();
@@ -287,11 +287,11 @@ impl VerifyingKey {
     /// The algorithm.
     ///
     /// ```
-    /// use authjwt::{Algorithm, VerifyingKey};
+    /// use authjwt::{keys::{Algorithm, VerifyingKey}};
     /// let pem = include_bytes!("../../tests/keys/ed25519_public.pem");
     /// let key = VerifyingKey::from_pem(Algorithm::EdDSA, pem)?;
     /// assert_eq!(key.algorithm(), Algorithm::EdDSA); // the only one it verifies
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn algorithm(&self) -> Algorithm {
         self.alg
@@ -300,11 +300,11 @@ impl VerifyingKey {
     /// The `kid`, if any.
     ///
     /// ```
-    /// use authjwt::{Algorithm, VerifyingKey};
+    /// use authjwt::{keys::{Algorithm, VerifyingKey}};
     /// let key = VerifyingKey::from_secret(Algorithm::HS256, &[1u8; 32])?;
     /// assert_eq!(key.kid(), None);
     /// assert_eq!(key.with_kid("2026-10").kid(), Some("2026-10"));
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
@@ -326,7 +326,7 @@ impl VerifyingKey {
     /// let jwk = VerifyingKey::from_pem(Algorithm::EdDSA, pem)?.with_kid("k1").to_jwk().unwrap();
     /// assert_eq!(jwk["kty"], "OKP");
     /// assert_eq!(jwk["kid"], "k1");
-    /// # Ok::<(), authjwt::KeyError>(())
+    /// # Ok::<(), authjwt::keys::KeyError>(())
     /// ```
     pub fn to_jwk(&self) -> Option<serde_json::Value> {
         use aws_lc_rs::encoding::AsDer;

@@ -219,7 +219,7 @@ struct Tables {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use authjwt::{Config, MemoryStore};
+/// use authjwt::{Config, revoke::MemoryStore};
 ///
 /// let config = Config::builder()
 ///     .secret(b"an example secret of at least 32 bytes!")
@@ -255,7 +255,7 @@ impl MemoryStore {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{MemoryStore, RevocationStore};
+    /// use authjwt::{revoke::{MemoryStore, RevocationStore}};
     /// let store = MemoryStore::new();
     /// let handle = store.clone(); // clones share their entries
     /// handle.revoke_family("login-42", 4_102_444_800).await?; // forgotten in 2100
@@ -278,7 +278,7 @@ impl MemoryStore {
     /// dropping expired ones.
     ///
     /// ```
-    /// assert_eq!(authjwt::MemoryStore::new().len(), 0);
+    /// assert_eq!(authjwt::revoke::MemoryStore::new().len(), 0);
     /// ```
     pub fn len(&self) -> u64 {
         let t = &self.tables;
@@ -291,7 +291,7 @@ impl MemoryStore {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{MemoryStore, RevocationStore};
+    /// use authjwt::{revoke::{MemoryStore, RevocationStore}};
     /// let store = MemoryStore::new();
     /// assert!(store.is_empty());
     /// store.revoke_subject("user1", 1_700_000_000, 4_102_444_800).await?;

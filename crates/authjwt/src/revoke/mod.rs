@@ -19,7 +19,7 @@ pub use memory::MemoryStore;
 /// The store cannot answer now; requests fail closed with 503 `revocation_unavailable`.
 ///
 /// ```
-/// let err = authjwt::StoreError::new("connection refused");
+/// let err = authjwt::revoke::StoreError::new("connection refused");
 /// assert_eq!(err.to_string(), "revocation store unavailable: connection refused");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,7 +30,7 @@ impl StoreError {
     /// An error with a short description (no secrets, no token contents).
     ///
     /// ```
-    /// use authjwt::StoreError;
+    /// use authjwt::revoke::StoreError;
     /// // In a custom RevocationStore, when the database cannot answer:
     /// let err = StoreError::new("database timeout");
     /// assert_eq!(err.to_string(), "revocation store unavailable: database timeout");
@@ -49,7 +49,7 @@ impl StoreError {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use authjwt::{MemoryStore, RevocationStore, TokenRef};
+/// use authjwt::{revoke::{MemoryStore, RevocationStore, TokenRef}};
 /// let store = MemoryStore::new();
 /// store.revoke_family("login-42", 4_102_444_800).await?; // forgotten in 2100
 /// let token = TokenRef { jti: "j1", family: Some("login-42"), subject: "user1", issued_at: 100 };
@@ -79,7 +79,7 @@ pub struct TokenRef<'a> {
 /// expired, the configured leeway included.
 ///
 /// ```
-/// use authjwt::{MemoryStore, RevocationStore, TokenRef};
+/// use authjwt::{revoke::{MemoryStore, RevocationStore, TokenRef}};
 ///
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let store = MemoryStore::new();
@@ -87,7 +87,7 @@ pub struct TokenRef<'a> {
 /// assert!(!store.is_revoked(&token).await?);
 /// store.revoke_jti("j1", u64::MAX).await?;
 /// assert!(store.is_revoked(&token).await?);
-/// # Ok::<(), authjwt::StoreError>(())
+/// # Ok::<(), authjwt::revoke::StoreError>(())
 /// # }).unwrap();
 /// ```
 #[async_trait]
@@ -100,7 +100,7 @@ pub trait RevocationStore: fmt::Debug + Send + Sync + 'static {
     /// path tries this first, which spares it a boxed future per request. Defaults to `None`.
     ///
     /// ```
-    /// use authjwt::{MemoryStore, RevocationStore, TokenRef};
+    /// use authjwt::{revoke::{MemoryStore, RevocationStore, TokenRef}};
     /// let token = TokenRef { jti: "j1", family: None, subject: "user1", issued_at: 1 };
     /// assert_eq!(MemoryStore::new().is_revoked_now(&token), Some(Ok(false)));
     /// ```
@@ -144,7 +144,7 @@ pub trait RevocationStore: fmt::Debug + Send + Sync + 'static {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{MemoryStore, RevocationStore, Rotation, RotationRequest};
+    /// use authjwt::{revoke::{MemoryStore, RevocationStore, Rotation, RotationRequest}};
     /// let store = MemoryStore::new();
     /// let now_ms = 1_700_000_000_000;
     /// let first = RotationRequest {
@@ -194,7 +194,7 @@ pub trait RevocationStore: fmt::Debug + Send + Sync + 'static {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{MemoryStore, RevocationStore, RotationRequest};
+    /// use authjwt::{revoke::{MemoryStore, RevocationStore, RotationRequest}};
     /// let store = MemoryStore::new();
     /// let rotation = RotationRequest {
     ///     session: "login-42", presented: "r0", subject: "user1", issued_at: 1,

@@ -80,7 +80,7 @@ impl IssuedToken {
     /// Access or refresh.
     ///
     /// ```
-    /// use authjwt::TokenType;
+    /// use authjwt::claims::TokenType;
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// assert_eq!(auth.create_access_token("user1")?.token_type(), TokenType::Access);

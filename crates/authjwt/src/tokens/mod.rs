@@ -19,6 +19,7 @@ mod options;
 mod verify;
 
 use crate::claims::{now, random_id};
+pub use crate::lifecycle::{LoginTokens, RefreshedTokens, TokenPair};
 pub use issued::IssuedToken;
 use options::Expiry;
 pub(crate) use options::Pinned;
@@ -31,7 +32,7 @@ pub(super) const RESERVED_HEADERS: [&str; 8] =
 /// A token could not be created.
 ///
 /// ```
-/// use authjwt::{TokenError, TokenOptions, TokenType};
+/// use authjwt::{claims::TokenType, tokens::{TokenError, TokenOptions}};
 /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
 /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
 /// let opts = TokenOptions::new().header("alg", "none");

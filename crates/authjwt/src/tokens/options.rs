@@ -17,7 +17,7 @@ pub(super) enum Expiry {
 ///
 /// ```
 /// use std::time::Duration;
-/// use authjwt::TokenOptions;
+/// use authjwt::tokens::TokenOptions;
 /// use serde::Serialize;
 ///
 /// #[derive(Serialize)]
@@ -64,7 +64,7 @@ impl TokenOptions<NoCustomClaims> {
     /// Not fresh, the configured expiry, no custom claims, no extra headers.
     ///
     /// ```
-    /// use authjwt::{Claims, TokenOptions, TokenType};
+    /// use authjwt::{Claims, claims::TokenType, tokens::TokenOptions};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let token = auth.create_token(TokenType::Access, "user1", TokenOptions::new())?;
@@ -89,7 +89,7 @@ impl<T> TokenOptions<T> {
     /// Marks an access token as fresh (issued from a login, not a refresh). Defaults to false.
     ///
     /// ```
-    /// use authjwt::{Claims, TokenOptions, TokenType};
+    /// use authjwt::{Claims, claims::TokenType, tokens::TokenOptions};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let opts = TokenOptions::new().fresh(true); // right after checking the password
@@ -108,11 +108,11 @@ impl<T> TokenOptions<T> {
     /// At most [`ConfigBuilder::max_token_lifetime`](crate::ConfigBuilder::max_token_lifetime)
     /// (by default the longest configured lifetime): revocations of a whole login or subject
     /// are kept that long, and a longer lifetime is refused with
-    /// [`TokenError::LifetimeTooLong`](crate::TokenError::LifetimeTooLong) rather than let a token outlive them.
+    /// [`TokenError::LifetimeTooLong`](crate::tokens::TokenError::LifetimeTooLong) rather than let a token outlive them.
     ///
     /// ```
     /// use std::time::Duration;
-    /// use authjwt::{TokenOptions, TokenType};
+    /// use authjwt::{claims::TokenType, tokens::TokenOptions};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let opts = TokenOptions::new().expires_in(Duration::from_secs(60));
@@ -129,7 +129,7 @@ impl<T> TokenOptions<T> {
     /// Family and subject revocations are then kept for good, so that it stays revoked.
     ///
     /// ```
-    /// use authjwt::{Auth, Config, TokenError, TokenOptions, TokenType::Access};
+    /// use authjwt::{Auth, Config, TokenType::Access, tokens::{TokenError, TokenOptions}};
     /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
     /// let strict = Auth::new(builder().build()?);
     /// let err = strict.create_token(Access, "svc", TokenOptions::new().never_expires());
@@ -145,10 +145,10 @@ impl<T> TokenOptions<T> {
     }
 
     /// The application's own claims (any serde type serializing to a JSON object). Their
-    /// names may not collide with [`RESERVED_CLAIMS`](crate::RESERVED_CLAIMS).
+    /// names may not collide with [`RESERVED_CLAIMS`](crate::claims::RESERVED_CLAIMS).
     ///
     /// ```
-    /// use authjwt::{Claims, TokenOptions, TokenType};
+    /// use authjwt::{Claims, claims::TokenType, tokens::TokenOptions};
     /// #[derive(serde::Serialize, serde::Deserialize)]
     /// struct Tenant { tenant: String }
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
@@ -173,7 +173,7 @@ impl<T> TokenOptions<T> {
     /// An extra JOSE header parameter (not `alg`, `kid`, `typ` or `crit`).
     ///
     /// ```
-    /// use authjwt::{TokenOptions, TokenType};
+    /// use authjwt::{claims::TokenType, tokens::TokenOptions};
     /// use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
@@ -192,7 +192,7 @@ impl<T> TokenOptions<T> {
     /// The refresh-token family (refresh rotation keeps one family per login).
     ///
     /// ```
-    /// use authjwt::{Claims, TokenOptions, TokenType};
+    /// use authjwt::{Claims, claims::TokenType, tokens::TokenOptions};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let opts = TokenOptions::new().family("login-42");

@@ -11,8 +11,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use authjwt::axum::{AccessToken, FreshAccessToken, RefreshToken};
 use authjwt::{
-    Algorithm, Auth, AuthError, Config, ConfigBuilder, ErrorResponder, JsonResponder, SigningKey,
-    TokenLocation, VerifyingKey,
+    Auth, AuthError, Config, ConfigBuilder, TokenLocation,
+    error::{ErrorResponder, JsonResponder},
+    keys::{Algorithm, SigningKey, VerifyingKey},
 };
 use aws_lc_rs::{hmac, rand, signature};
 use axum::Router;

@@ -27,8 +27,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use authjwt::{
-    Auth, AuthError, Claims, Config, ConfigBuilder, CurrentUser, ErrorResponder, NoCustomClaims,
-    TokenLocation, UserLookup, UserLookupError,
+    Auth, AuthError, Claims, Config, ConfigBuilder, TokenLocation,
+    claims::NoCustomClaims,
+    error::ErrorResponder,
+    user::{CurrentUser, UserLookup, UserLookupError},
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -243,7 +245,7 @@ pub(crate) struct VerifyBody {
     pub(crate) token: String,
     /// `"access"` or `"refresh"`.
     #[serde(rename = "type")]
-    pub(crate) token_type: authjwt::TokenType,
+    pub(crate) token_type: authjwt::claims::TokenType,
 }
 
 /// A responder replacing the JSON body: `custom:<code>` as text/plain, status kept.

@@ -39,7 +39,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// Renders rejections (for example as HTML). Defaults to [`JsonResponder`](crate::JsonResponder).
+    /// Renders rejections (for example as HTML). Defaults to [`JsonResponder`](crate::error::JsonResponder).
     ///
     /// ```
     /// # use authjwt::{Auth, AuthError, Config, ErrorResponder};
@@ -65,13 +65,13 @@ impl ConfigBuilder {
         self
     }
 
-    /// Where revocations are kept and checked. Defaults to a new [`MemoryStore`](crate::MemoryStore); use
-    /// [`redis::RedisStore`](crate::redis::RedisStore) to share them across instances.
+    /// Where revocations are kept and checked. Defaults to a new [`MemoryStore`](crate::revoke::MemoryStore); use
+    /// [`redis::RedisStore`](crate::revoke::redis::RedisStore) to share them across instances.
     /// With revocation on, tokens without a `jti` are refused.
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use authjwt::{Config, MemoryStore};
+    /// use authjwt::{Config, revoke::MemoryStore};
     /// let store = Arc::new(MemoryStore::new()); // keep a handle, e.g. for an admin endpoint
     /// let config = Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
@@ -87,7 +87,7 @@ impl ConfigBuilder {
     }
 
     /// ⚠️ No revocation at all: logout only clears cookies, and a copied token stays valid
-    /// until it expires. Defaults to off (revocation with a [`MemoryStore`](crate::MemoryStore)).
+    /// until it expires. Defaults to off (revocation with a [`MemoryStore`](crate::revoke::MemoryStore)).
     ///
     /// ```
     /// let config = authjwt::Config::builder()

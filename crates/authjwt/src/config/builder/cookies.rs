@@ -189,7 +189,7 @@ impl ConfigBuilder {
     /// The cookies' `SameSite`. Defaults to `Lax`.
     ///
     /// ```
-    /// use authjwt::{Auth, Config, SameSite, TokenLocation};
+    /// use authjwt::{Auth, Config, TokenLocation, config::SameSite};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .token_location([TokenLocation::Cookies])

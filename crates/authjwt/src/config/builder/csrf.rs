@@ -70,7 +70,7 @@ impl ConfigBuilder {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// use authjwt::{Auth, Config, Protection, TokenLocation, claims::NoCustomClaims};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .token_location([TokenLocation::Cookies])
@@ -143,7 +143,7 @@ impl ConfigBuilder {
     /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
     /// # use axum::{Router, routing::post};
     /// # use tower::ServiceExt;
-    /// # use authjwt::IssuedToken;
+    /// # use authjwt::tokens::IssuedToken;
     /// # use axum::body::Body;
     /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
     /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
@@ -178,7 +178,7 @@ impl ConfigBuilder {
     /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
     /// # use axum::{Router, routing::post};
     /// # use tower::ServiceExt;
-    /// # use authjwt::IssuedToken;
+    /// # use authjwt::tokens::IssuedToken;
     /// # use axum::body::Body;
     /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
     /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
@@ -213,7 +213,7 @@ impl ConfigBuilder {
     /// # use authjwt::{Auth, Config, TokenLocation, axum::RefreshToken};
     /// # use axum::{Router, routing::post};
     /// # use tower::ServiceExt;
-    /// # use authjwt::IssuedToken;
+    /// # use authjwt::tokens::IssuedToken;
     /// # use axum::body::Body;
     /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
     /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
@@ -246,7 +246,7 @@ impl ConfigBuilder {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// use authjwt::{Auth, Config, Protection, TokenLocation, claims::NoCustomClaims};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .token_location([TokenLocation::Cookies])

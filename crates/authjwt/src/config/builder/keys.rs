@@ -8,7 +8,7 @@ impl ConfigBuilder {
     /// [`ConfigBuilder::signing_key`] for another algorithm or a `kid`.
     ///
     /// ```
-    /// use authjwt::{Algorithm, Config};
+    /// use authjwt::{Config, keys::Algorithm};
     /// let config = Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .build()?;
@@ -26,7 +26,7 @@ impl ConfigBuilder {
     /// [`ConfigBuilder::secret`] is used.
     ///
     /// ```
-    /// use authjwt::{Algorithm, Config, SigningKey};
+    /// use authjwt::{Config, keys::{Algorithm, SigningKey}};
     /// let pem = include_bytes!("../../../tests/keys/ec256_private.pem");
     /// let key = SigningKey::from_pem(Algorithm::ES256, pem)?.with_kid("2026-11");
     /// let config = Config::builder().signing_key(key).build()?;
@@ -42,8 +42,8 @@ impl ConfigBuilder {
     /// signed are still alive). It must have a `kid`.
     ///
     /// ```
-    /// use authjwt::{Algorithm::HS256, Auth, Config, SigningKey, VerifyingKey};
-    /// use authjwt::{NoCustomClaims, TokenType};
+    /// use authjwt::{Algorithm::HS256, Auth, Config, keys::{SigningKey, VerifyingKey}};
+    /// use authjwt::{claims::{NoCustomClaims, TokenType}};
     /// # let retired = SigningKey::from_secret(HS256, &[1u8; 32])?.with_kid("2026-10");
     /// # let old = Auth::new(Config::builder().signing_key(retired).build()?);
     /// let token = old.create_access_token("user1")?; // signed with the retired key

@@ -76,7 +76,7 @@ impl ConfigBuilder {
     }
 
     /// The longest lifetime a token may be created with, for
-    /// [`TokenOptions::expires_in`](crate::TokenOptions::expires_in) beyond the configured
+    /// [`TokenOptions::expires_in`](crate::tokens::TokenOptions::expires_in) beyond the configured
     /// lifetimes. Defaults to the longest configured lifetime; it may not be shorter.
     ///
     /// Revocations of a whole login (logout, refresh reuse) or subject
@@ -89,7 +89,7 @@ impl ConfigBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use authjwt::{Auth, Config, TokenError, TokenOptions, TokenType::Access};
+    /// use authjwt::{Auth, Config, TokenType::Access, tokens::{TokenError, TokenOptions}};
     /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
     /// let year = TokenOptions::new().expires_in(Duration::from_secs(365 * 24 * 3600));
     /// let default = Auth::new(builder().build()?); // at most 30 days, the refresh lifetime
@@ -138,7 +138,7 @@ impl ConfigBuilder {
     /// works until its key is rotated or it is revoked.
     ///
     /// ```
-    /// use authjwt::{Auth, Config, TokenOptions, TokenType};
+    /// use authjwt::{Auth, Config, claims::TokenType, tokens::TokenOptions};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .dangerous_allow_non_expiring_tokens()
@@ -156,7 +156,7 @@ impl ConfigBuilder {
     /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. Defaults to `0`.
     ///
     /// ```
-    /// use authjwt::{Auth, AuthError, Config, NoCustomClaims, TokenOptions, TokenType::Access};
+    /// use authjwt::{Auth, AuthError, Config, TokenType::Access, claims::NoCustomClaims, tokens::TokenOptions};
     /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
     /// let strict = Auth::new(builder().build()?);
     /// let lenient = Auth::new(builder().leeway(60).build()?); // same key, 60 s of tolerance
@@ -183,7 +183,7 @@ impl ConfigBuilder {
     /// either way.
     ///
     /// ```
-    /// use authjwt::{Auth, AuthError, Config, NoCustomClaims, TokenType::Access};
+    /// use authjwt::{Auth, AuthError, Config, TokenType::Access, claims::NoCustomClaims};
     /// use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     /// # let hs256 = |key: &[u8], msg: &str| {
     /// #     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key);
@@ -219,7 +219,7 @@ impl ConfigBuilder {
     /// Writes `iss` into new tokens and requires it on verification. Defaults to none.
     ///
     /// ```
-    /// use authjwt::{Auth, AuthError, Claims, Config, NoCustomClaims, TokenType};
+    /// use authjwt::{Auth, AuthError, Claims, Config, claims::{NoCustomClaims, TokenType}};
     /// let builder = || Config::builder().secret(b"an example secret of at least 32 bytes!");
     /// let auth = Auth::new(builder().issuer("https://auth.example.com").build()?);
     /// let token = auth.create_access_token("user1")?;
@@ -241,7 +241,7 @@ impl ConfigBuilder {
     /// audiences).
     ///
     /// ```
-    /// use authjwt::{Audience, Auth, Claims, Config, TokenType};
+    /// use authjwt::{Auth, Claims, Config, claims::{Audience, TokenType}};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .audience(["api", "admin"])

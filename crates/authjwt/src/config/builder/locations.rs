@@ -24,7 +24,7 @@ impl ConfigBuilder {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Config, NoCustomClaims, Protection};
+    /// use authjwt::{Auth, Config, Protection, claims::NoCustomClaims};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .header_name("X-Api-Token")
@@ -46,7 +46,7 @@ impl ConfigBuilder {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Config, NoCustomClaims, Protection};
+    /// use authjwt::{Auth, Config, Protection, claims::NoCustomClaims};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .header_type("") // `Authorization: <token>`, without a scheme
@@ -67,7 +67,7 @@ impl ConfigBuilder {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
+    /// use authjwt::{Auth, Config, Protection, TokenLocation, claims::NoCustomClaims};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .token_location([TokenLocation::Query])
@@ -148,7 +148,7 @@ impl ConfigBuilder {
     /// Tokens longer than this are refused before any parsing. Defaults to 8 KiB.
     ///
     /// ```
-    /// use authjwt::{Auth, AuthError, Config, InvalidReason, NoCustomClaims, TokenType};
+    /// use authjwt::{Auth, AuthError, Config, claims::{NoCustomClaims, TokenType}, error::InvalidReason};
     /// let auth = Auth::new(Config::builder()
     ///     .secret(b"an example secret of at least 32 bytes!")
     ///     .max_token_len(64)

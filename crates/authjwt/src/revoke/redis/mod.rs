@@ -97,7 +97,7 @@ fn server_version(info: &str) -> Option<(u32, u32)> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use authjwt::redis::RedisStoreBuilder;
+/// use authjwt::revoke::redis::RedisStoreBuilder;
 ///
 /// let builder = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
 ///     .prefix("myapp:auth")
@@ -117,8 +117,8 @@ impl RedisStoreBuilder {
     /// A builder for the Redis server at `url` (`redis://host:port/db`).
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), authjwt::StoreError> {
-    /// use authjwt::redis::RedisStoreBuilder;
+    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
+    /// use authjwt::revoke::redis::RedisStoreBuilder;
     /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/0").connect().await?;
     /// assert!(store.is_current()); // the revocations are loaded
     /// # Ok(())
@@ -137,8 +137,8 @@ impl RedisStoreBuilder {
     /// The prefix of every key and of the stream. Defaults to `authjwt`.
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), authjwt::StoreError> {
-    /// use authjwt::redis::RedisStoreBuilder;
+    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
+    /// use authjwt::revoke::redis::RedisStoreBuilder;
     /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
     ///     .prefix("shop:auth") // keys shop:auth:…, stream shop:auth:events
     ///     .connect()
@@ -155,9 +155,9 @@ impl RedisStoreBuilder {
     /// closed. Defaults to 2 seconds.
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), authjwt::StoreError> {
+    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
     /// use std::time::Duration;
-    /// use authjwt::redis::RedisStoreBuilder;
+    /// use authjwt::revoke::redis::RedisStoreBuilder;
     /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
     ///     .max_staleness(Duration::from_millis(500)) // fail closed sooner after an outage
     ///     .connect()
@@ -174,8 +174,8 @@ impl RedisStoreBuilder {
     /// that fall further behind reload the keys). Defaults to 100 000.
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), authjwt::StoreError> {
-    /// use authjwt::redis::RedisStoreBuilder;
+    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
+    /// use authjwt::revoke::redis::RedisStoreBuilder;
     /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
     ///     .stream_len(1_000_000) // for many instances that may lag far behind
     ///     .connect()
@@ -308,8 +308,8 @@ impl RedisStore {
     /// Connects with the default settings (see [`RedisStoreBuilder`]).
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), authjwt::StoreError> {
-    /// use authjwt::{RevocationStore, redis::RedisStore};
+    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
+    /// use authjwt::{redis::RedisStore, revoke::RevocationStore};
     /// let store = RedisStore::connect("redis://127.0.0.1:6379/").await?;
     /// // Every instance connected to the same Redis sees this within milliseconds.
     /// store.revoke_subject("user1", 1_700_000_000, 4_102_444_800).await?;
@@ -323,8 +323,8 @@ impl RedisStore {
     /// Whether the replica was confirmed current within the staleness bound.
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), authjwt::StoreError> {
-    /// use authjwt::redis::RedisStore;
+    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
+    /// use authjwt::revoke::redis::RedisStore;
     /// let store = RedisStore::connect("redis://127.0.0.1:6379/").await?;
     /// // For a readiness probe: false while Redis is unreachable for longer than the bound.
     /// let ready = store.is_current();

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use authjwt::{SameSite, TokenType};
+use authjwt::{claims::TokenType, config::SameSite};
 
 use super::{EXPIRES_EPOCH, cookie_value, creds, label};
 use crate::common::names::{ACCESS, ACCESS_CSRF, REFRESH, REFRESH_CSRF};
@@ -30,10 +30,10 @@ pub(crate) async fn set_cookie_strings_default<F: AppFactory>() {
     }
     let jar = Jar::from_sent(&sent);
     h.auth
-        .verify_token::<authjwt::NoCustomClaims>(jar.get(ACCESS), TokenType::Access)
+        .verify_token::<authjwt::claims::NoCustomClaims>(jar.get(ACCESS), TokenType::Access)
         .unwrap();
     h.auth
-        .verify_token::<authjwt::NoCustomClaims>(jar.get(REFRESH), TokenType::Refresh)
+        .verify_token::<authjwt::claims::NoCustomClaims>(jar.get(REFRESH), TokenType::Refresh)
         .unwrap();
 }
 

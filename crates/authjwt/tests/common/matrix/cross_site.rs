@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use authjwt::{TokenOptions, TokenType};
+use authjwt::{claims::TokenType, tokens::TokenOptions};
 
 use super::{creds, label};
 use crate::common::names::{ACCESS, ACCESS_CSRF, REFRESH_CSRF};

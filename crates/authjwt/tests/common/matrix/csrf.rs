@@ -1,6 +1,6 @@
 //! Matrix cases: CSRF double submit.
 
-use authjwt::{TokenOptions, TokenType};
+use authjwt::{claims::TokenType, tokens::TokenOptions};
 use http::Method;
 
 use super::label;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use authjwt::{TokenOptions, TokenType};
+use authjwt::{claims::TokenType, tokens::TokenOptions};
 use serde_json::json;
 
 use crate::common::routes::{CUSTOM, PROTECTED};

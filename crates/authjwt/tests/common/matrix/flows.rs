@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use authjwt::{TokenOptions, TokenType};
+use authjwt::{claims::TokenType, tokens::TokenOptions};
 use serde_json::{Value, json};
 
 use super::{EXPIRES_EPOCH, label};

@@ -3,7 +3,10 @@
 use std::time::Duration;
 
 use authjwt::{
-    Algorithm, Auth, Config, SigningKey, TokenLocation, TokenOptions, TokenType, VerifyingKey,
+    Auth, Config, TokenLocation,
+    claims::TokenType,
+    keys::{Algorithm, SigningKey, VerifyingKey},
+    tokens::TokenOptions,
 };
 use serde_json::json;
 

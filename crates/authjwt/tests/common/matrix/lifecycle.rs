@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use authjwt::{
-    AuthError, Claims, ConfigBuilder, NoCustomClaims, Protection, TokenLocation, TokenType,
+    AuthError, Claims, ConfigBuilder, Protection, TokenLocation,
+    claims::{NoCustomClaims, TokenType},
 };
 use serde_json::json;
 

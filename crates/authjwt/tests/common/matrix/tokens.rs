@@ -2,7 +2,12 @@
 
 use std::time::Duration;
 
-use authjwt::{Algorithm, Auth, Config, SigningKey, TokenLocation, TokenOptions, TokenType};
+use authjwt::{
+    Auth, Config, TokenLocation,
+    claims::TokenType,
+    keys::{Algorithm, SigningKey},
+    tokens::TokenOptions,
+};
 use serde_json::{Value, json};
 
 use super::{RSA_PRIVATE, RSA_PUBLIC_DER, RSA_PUBLIC_PEM, RSA2_PRIVATE, creds, label};

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use authjwt::{TokenOptions, TokenType};
+use authjwt::{claims::TokenType, tokens::TokenOptions};
 use serde_json::json;
 
 use super::label;
@@ -146,7 +146,7 @@ pub(crate) async fn current_user_authenticates_like_access_token<F: AppFactory>(
     let revoked = h.access("alice");
     let claims = h
         .auth
-        .verify_token::<authjwt::NoCustomClaims>(&revoked, TokenType::Access)
+        .verify_token::<authjwt::claims::NoCustomClaims>(&revoked, TokenType::Access)
         .unwrap();
     h.auth.revoke(&claims).await.unwrap();
     let other_key = forge_hmac(
