@@ -14,10 +14,12 @@ use crate::config::{Config, ConfigError};
 use crate::error::{AuthError, AuthRejection};
 use crate::guard::{Authenticated, Protection};
 use crate::lifecycle::{LoginTokens, RefreshedTokens};
+use crate::revoke::Session;
 use crate::set_cookie::SetCookies;
+use crate::tokens::TokenPair;
 use crate::tokens::{IssuedToken, TokenError, TokenOptions};
 use crate::user::CurrentUser;
-use crate::{guard, lifecycle, middleware, set_cookie, tokens, user};
+use crate::{guard, lifecycle, middleware, sessions, set_cookie, tokens, user};
 
 /// The handle an application keeps: the validated [`Config`] behind an `Arc`, cheap to clone.
 ///
@@ -115,7 +117,7 @@ impl Auth {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reject(&self, error: AuthError) -> AuthRejection {
-        error.trace();
+        crate::audit::rejected(self.config(), &error);
         AuthRejection::with_responder(error, self.config.responder.clone())
     }
 
@@ -218,36 +220,11 @@ impl Auth {
     /// could detect the reuse and end the session.
     ///
     /// ```
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Claims, Config, Protection, claims::NoCustomClaims, user::{UserLookup, UserLookupError}};
-    ///
-    /// #[derive(Debug, PartialEq)]
-    /// struct User(&'static str);
-    /// struct Users;
-    /// impl UserLookup for Users {
-    ///     type User = User;
-    ///     type Claims = NoCustomClaims;
-    ///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
-    ///         Ok(["user1", "user2"].into_iter().find(|u| *u == claims.sub).map(User))
-    ///     }
-    /// }
-    ///
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .user_lookup(Users)
-    ///     .build()?);
-    /// let bearer = |token: &authjwt::tokens::IssuedToken| http::Request::get("/settings")
-    ///     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
-    ///
-    /// let login = auth.create_login_tokens("user1")?;
-    /// let found = auth.authenticate_user::<User>(&bearer(&login.access), &Protection::fresh_access()).await?;
-    /// assert_eq!(found.unwrap().user, User("user1"));
-    ///
-    /// let deleted = auth.create_login_tokens("USER1")?; // exact match: not user1
-    /// let refused = auth.authenticate_user::<User>(&bearer(&deleted.access), &Protection::fresh_access()).await;
-    /// assert_eq!(refused.unwrap_err().code(), "user_not_found");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
+    /// # #[derive(Debug)] struct User;
+    /// # async fn settings(auth: authjwt::Auth, parts: http::request::Parts) -> Result<(), authjwt::AuthError> {
+    /// // With a `UserLookup` registered for `User` (see `authjwt::user`):
+    /// let user = auth.authenticate_user::<User>(&parts, &authjwt::Protection::fresh_access()).await?;
+    /// # Ok(()) }
     /// ```
     pub async fn authenticate_user<U: Send + Sync + 'static>(
         &self,
@@ -267,38 +244,13 @@ impl Auth {
     /// 500 `auth_misconfigured`.
     ///
     /// ```
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Claims, Config, Protection, claims::NoCustomClaims, user::{UserLookup, UserLookupError}};
-    ///
-    /// #[derive(Debug, PartialEq)]
-    /// struct User(&'static str);
-    /// struct Users;
-    /// impl UserLookup for Users {
-    ///     type User = User;
-    ///     type Claims = NoCustomClaims;
-    ///     async fn lookup(&self, claims: &Claims) -> Result<Option<User>, UserLookupError> {
-    ///         Ok(["user1", "user2"].into_iter().find(|u| *u == claims.sub).map(User))
-    ///     }
-    /// }
-    ///
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .user_lookup(Users)
-    ///     .build()?);
-    /// let refresh = |token: &authjwt::tokens::IssuedToken| http::Request::post("/refresh")
-    ///     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
-    ///
+    /// # #[derive(Debug)] struct User;
+    /// # use authjwt::{AuthError, Protection, claims::NoCustomClaims};
+    /// # async fn refresh(auth: authjwt::Auth, parts: http::request::Parts) -> Result<(), AuthError> {
     /// // A refresh handler: rotate, then refuse the new tokens unless the user still exists.
-    /// let login = auth.create_login_tokens("user1")?;
-    /// let next = auth.refresh::<NoCustomClaims>(&refresh(&login.refresh), &Protection::refresh()).await?;
-    /// assert_eq!(auth.lookup_user::<User, _>(&next.used).await?, User("user1"));
-    ///
-    /// let gone = auth.create_login_tokens("user3")?;
-    /// let next = auth.refresh::<NoCustomClaims>(&refresh(&gone.refresh), &Protection::refresh()).await?;
-    /// let refused = auth.lookup_user::<User, _>(&next.used).await;
-    /// assert_eq!(refused.unwrap_err().code(), "user_not_found"); // next's tokens are never sent
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
+    /// let next = auth.refresh::<NoCustomClaims>(&parts, &Protection::refresh()).await?;
+    /// let user: User = auth.lookup_user(&next.used).await?; // 401 user_not_found if deleted
+    /// # Ok(()) }
     /// ```
     pub async fn lookup_user<U: Send + Sync + 'static, T>(
         &self,
@@ -316,24 +268,16 @@ impl Auth {
     /// `verify_token`).
     ///
     /// ```
-    /// use authjwt::{Auth, Config, Protection, TokenLocation};
-    ///
-    /// # tokio_test_block_on(async {
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Headers]).build()?);
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let token = auth.create_access_token("user1")?;
     /// let (parts, _) = http::Request::get("/protected")
-    ///     .header("authorization", format!("Bearer {token}"))
-    ///     .body(())?
-    ///     .into_parts();
-    /// let found = auth.authenticate::<authjwt::claims::NoCustomClaims>(&parts, &Protection::access()).await?;
+    ///     .header("authorization", format!("Bearer {token}")).body(())?.into_parts();
+    /// let found = auth.authenticate::<authjwt::claims::NoCustomClaims>(&parts, &authjwt::Protection::access()).await?;
     /// assert_eq!(found.unwrap().subject(), "user1");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// # }).unwrap();
-    /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
-    /// # }
     /// ```
     pub async fn authenticate<T: DeserializeOwned>(
         &self,
@@ -357,7 +301,8 @@ impl Auth {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn check_origin(&self, parts: &Parts) -> Result<(), AuthError> {
-        crate::csrf::check_origin(self.config(), parts).inspect_err(AuthError::trace)
+        crate::csrf::check_origin(self.config(), parts)
+            .inspect_err(|e| crate::audit::rejected(self.config(), e))
     }
 
     /// Creates the tokens of a login: a fresh access token and a refresh token sharing a
@@ -415,22 +360,16 @@ impl Auth {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use std::time::Duration;
-    /// use authjwt::{Auth, Config, Protection, TokenLocation, AuthError, claims::NoCustomClaims};
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Headers])
-    ///     .refresh_reuse_window(Duration::from_secs(30)) // the default
-    ///     .build()?);
+    /// use authjwt::{AuthError, Protection, claims::NoCustomClaims};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?); // 30 s reuse window
     /// let login = auth.create_login_tokens("user1")?;
     /// let request = |token: &str| http::Request::post("/refresh")
-    ///     .header("authorization", format!("Bearer {token}"))
-    ///     .body(()).unwrap().into_parts().0;
+    ///     .header("authorization", format!("Bearer {token}")).body(()).unwrap().into_parts().0;
     /// let refresh = |token: String| {
     ///     let auth = auth.clone();
     ///     async move { auth.refresh::<NoCustomClaims>(&request(&token), &Protection::refresh()).await }
     /// };
-    ///
     /// let first = refresh(login.refresh.to_string()).await?;
     /// assert_eq!(first.used.subject(), "user1");
     /// // Another tab presents the same token a moment later: the same successor.
@@ -613,11 +552,121 @@ impl Auth {
         tokens::verify_token(self, token, expected)
     }
 
-    #[cfg(feature = "axum")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-    /// The layer every router using the extractors needs: it makes this [`Auth`] available
-    /// to them, and reads the JSON token key or the form CSRF field from the body when the
-    /// configuration uses them (the handler still receives the body intact).
+    /// Signs a user in: a new session (token family) with its remember-me choice, user
+    /// agent and label, recorded in the session registry, and an absolute end when
+    /// [`ConfigBuilder::session_max_age`](crate::ConfigBuilder::session_max_age) is set. The
+    /// tokens are those of [`Auth::create_login_tokens`]; their
+    /// [`cookies`](TokenPair::cookies) follow the remember-me choice. 503
+    /// `revocation_unavailable` when the registry cannot be written.
+    ///
+    /// ```
+    /// use authjwt::sessions::Login;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let tokens = auth.login(Login::new("user1").user_agent("curl/8.5.0")).await?;
+    /// let listed = auth.sessions_of("user1").await?;
+    /// assert_eq!(listed[0].id, tokens.refresh.family().unwrap());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn login<T: Serialize + Clone>(
+        &self,
+        login: sessions::Login<T>,
+    ) -> Result<TokenPair, AuthError> {
+        sessions::login(self, login).await
+    }
+
+    /// The live sessions of the caller's subject, newest first, the caller's own marked
+    /// [`current`](Session::current). Ended and expired sessions are not listed.
+    ///
+    /// ```
+    /// # use authjwt::{Protection, sessions::Login};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let phone = auth.login(Login::new("user1").label("phone")).await?;
+    /// let laptop = auth.login(Login::new("user1").label("laptop")).await?;
+    /// let (req, _) = http::Request::get("/sessions")
+    ///     .header("authorization", format!("Bearer {}", laptop.access)).body(())?.into_parts();
+    /// let caller = auth.authenticate::<authjwt::claims::NoCustomClaims>(&req, &Protection::access()).await?.unwrap();
+    /// let listed = auth.sessions(&caller).await?;
+    /// assert_eq!(listed.len(), 2);
+    /// assert!(listed.iter().any(|s| s.current && s.label.as_deref() == Some("laptop")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn sessions<T>(&self, caller: &Authenticated<T>) -> Result<Vec<Session>, AuthError> {
+        sessions::sessions(self, caller).await
+    }
+
+    /// The live sessions of `subject`, newest first (for an administrator's view; none is
+    /// marked current).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// assert!(auth.sessions_of("nobody").await?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn sessions_of(&self, subject: &str) -> Result<Vec<Session>, AuthError> {
+        sessions::sessions_of(self, subject).await
+    }
+
+    /// Ends one of the caller's sessions (sign out that device): its refresh tokens are
+    /// refused at once, its access tokens wherever the revocation store reaches. An id that
+    /// is not one of the caller's live sessions answers 404 `session_not_found`.
+    ///
+    /// ```
+    /// # use authjwt::{AuthError, Protection, sessions::Login};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let other = auth.login(Login::new("user1")).await?;
+    /// let mine = auth.login(Login::new("user1")).await?;
+    /// # let (req, _) = http::Request::get("/").header("authorization", format!("Bearer {}", mine.access)).body(())?.into_parts();
+    /// # let caller = auth.authenticate::<authjwt::claims::NoCustomClaims>(&req, &Protection::access()).await?.unwrap();
+    /// auth.end_session(&caller, other.refresh.family().unwrap()).await?;
+    /// assert_eq!(auth.end_session(&caller, "unknown").await, Err(AuthError::SessionNotFound));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn end_session<T>(
+        &self,
+        caller: &Authenticated<T>,
+        session: &str,
+    ) -> Result<(), AuthError> {
+        sessions::end_session(self, caller, session).await
+    }
+
+    /// Ends every session of the caller's subject but the caller's own ("sign out other
+    /// devices") and answers how many were ended. [`Auth::revoke_all`] ends them all.
+    ///
+    /// ```
+    /// # use authjwt::{Protection, sessions::Login};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// # auth.login(Login::new("user1")).await?;
+    /// # let mine = auth.login(Login::new("user1")).await?;
+    /// # let (req, _) = http::Request::get("/").header("authorization", format!("Bearer {}", mine.access)).body(())?.into_parts();
+    /// # let caller = auth.authenticate::<authjwt::claims::NoCustomClaims>(&req, &Protection::access()).await?.unwrap();
+    /// assert_eq!(auth.end_other_sessions(&caller).await?, 1);
+    /// assert_eq!(auth.sessions(&caller).await?.len(), 1); // the caller's own
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn end_other_sessions<T>(
+        &self,
+        caller: &Authenticated<T>,
+    ) -> Result<usize, AuthError> {
+        sessions::end_other_sessions(self, caller).await
+    }
+
+    /// The outermost layer of an axum app using the extractors: a
+    /// [`ProvideAuthLayer`](crate::axum::ProvideAuthLayer) that makes this [`Auth`] available.
     ///
     /// ```
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
@@ -625,40 +674,30 @@ impl Auth {
     /// let app: axum::Router = axum::Router::new().layer(auth.layer());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "axum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
     pub fn layer(&self) -> middleware::ProvideAuth {
         middleware::ProvideAuth { auth: self.clone() }
     }
 
-    #[cfg(feature = "axum")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-    /// A layer that refuses every request of the routes it wraps unless it carries a token
-    /// satisfying `protection`; the verified token is put in the request extensions as
-    /// [`Authenticated`](crate::Authenticated) for handlers (`Extension<Authenticated>`).
-    ///
-    /// Layers run outside in: a [`RouteOptions`](crate::RouteOptions) layer on one route inside the group runs
-    /// *after* this guard and cannot relax it. Give such a route its own
-    /// `auth.require(Protection::access().verify_csrf(false))`, or list its path in
-    /// [`ConfigBuilder::csrf_exempt_routes`](crate::ConfigBuilder::csrf_exempt_routes).
+    /// A [`RequireAuthLayer`](crate::axum::RequireAuthLayer) guarding the routes it wraps
+    /// with `protection` (see [`RequireAuth`](middleware::RequireAuth) for the order of layers).
     ///
     /// ```
-    /// use authjwt::Protection;
-    /// use axum::{Router, routing::get};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let admin: Router = Router::new()
-    ///     .route("/admin/stats", get(|| async { "stats" }))
-    ///     .route_layer(auth.require(Protection::fresh_access()))
-    ///     .layer(auth.layer());
+    /// let admin: axum::Router = axum::Router::new()
+    ///     .route_layer(auth.require(authjwt::Protection::fresh_access()));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "axum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
     pub fn require(&self, protection: Protection) -> middleware::RequireAuth {
         middleware::RequireAuth { protection }
     }
 
-    #[cfg(feature = "axum")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-    /// A layer that refuses cross-site unsafe requests (Sec-Fetch-Site / Origin) with 403
-    /// before the handler runs, for routes without a token such as `POST /login`.
+    /// A [`CrossOriginLayer`](crate::axum::CrossOriginLayer): cross-site unsafe requests get
+    /// 403, for routes without a token such as `POST /login`.
     ///
     /// ```
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
@@ -666,26 +705,24 @@ impl Auth {
     /// let app: axum::Router = axum::Router::new().layer(auth.cross_origin_layer());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "axum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
     pub fn cross_origin_layer(&self) -> middleware::CrossOrigin {
         middleware::CrossOrigin { auth: self.clone() }
     }
 
-    #[cfg(feature = "axum")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-    /// A layer that renews the access cookie on responses to requests whose cookie-borne
-    /// access token (from a login family) expires within `window`, so an active user never
-    /// sees it expire. It never revives a revoked or logged-out session, and leaves alone
-    /// responses that set or clear the access cookie themselves, and error responses.
+    /// An [`ImplicitRefreshLayer`](crate::axum::ImplicitRefreshLayer): renews the access
+    /// cookie of a request whose access token expires within `window`.
     ///
     /// ```
-    /// use std::time::Duration;
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app: axum::Router = axum::Router::new()
-    ///     .layer(auth.implicit_refresh_layer(Duration::from_secs(300)))
-    ///     .layer(auth.layer());
+    /// let renew = auth.implicit_refresh_layer(std::time::Duration::from_secs(300));
+    /// let app: axum::Router = axum::Router::new().layer(renew).layer(auth.layer());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "axum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
     pub fn implicit_refresh_layer(&self, window: Duration) -> middleware::ImplicitRefresh {
         middleware::ImplicitRefresh {
             auth: self.clone(),
@@ -693,12 +730,8 @@ impl Auth {
         }
     }
 
-    #[cfg(feature = "actix")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
-    /// The middleware every app using the extractors needs: it makes this [`Auth`] available
-    /// to them (in the request extensions), and reads the JSON token key or the form CSRF
-    /// field from the body when the configuration uses them (the handler still receives the
-    /// body intact). Register it last on the `App`, so that it runs first.
+    /// The middleware of an actix-web app using the extractors:
+    /// [`ProvideAuth`](crate::actix::ProvideAuth). Register it last, so that it runs first.
     ///
     /// ```
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
@@ -706,75 +739,55 @@ impl Auth {
     /// let app = actix_web::App::new().wrap(auth.middleware());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "actix")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
     pub fn middleware(&self) -> middleware::ProvideAuth {
         middleware::ProvideAuth { auth: self.clone() }
     }
 
-    #[cfg(feature = "actix")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
-    /// A middleware that refuses every request of the scope (or resource) it wraps unless it
-    /// carries a token satisfying `protection`; the verified token is put in the request
-    /// extensions as [`Authenticated`](crate::Authenticated) for handlers
-    /// (`web::ReqData<Authenticated>`). It needs [`Auth::middleware`] outside it.
-    ///
-    /// Middleware runs outside in: a [`RouteOptions`](crate::RouteOptions) middleware on one resource inside the
-    /// scope runs *after* this guard and cannot relax it. Give such a resource its own
-    /// `auth.require_middleware(Protection::access().verify_csrf(false))`, or list its path
-    /// in [`ConfigBuilder::csrf_exempt_routes`](crate::ConfigBuilder::csrf_exempt_routes).
-    /// Wrapping a scope guards every path under its prefix, matched or not: an unknown path
-    /// or method there is refused with 401 before actix answers 404 or 405.
+    /// [`RequireAuth`](crate::actix::RequireAuth) middleware guarding a scope with
+    /// `protection`.
     ///
     /// ```
-    /// use actix_web::{App, web};
-    /// use authjwt::Protection;
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app = App::new()
-    ///     .service(
-    ///         web::scope("/admin")
-    ///             .wrap(auth.require_middleware(Protection::fresh_access()))
-    ///             .route("/stats", web::get().to(|| async { "stats" })),
-    ///     )
-    ///     .wrap(auth.middleware());
+    /// let guard = auth.require_middleware(authjwt::Protection::access());
+    /// let scope = actix_web::web::scope("/group").wrap(guard);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "actix")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
     pub fn require_middleware(&self, protection: Protection) -> middleware::RequireAuth {
         middleware::RequireAuth { protection }
     }
 
-    #[cfg(feature = "actix")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
-    /// A middleware that refuses cross-site unsafe requests (Sec-Fetch-Site / Origin) with
-    /// 403 before the handler runs, for routes without a token such as `POST /login`.
+    /// [`CrossOrigin`](crate::actix::CrossOrigin) middleware: cross-site unsafe requests
+    /// get 403.
     ///
     /// ```
-    /// use actix_web::{App, web};
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app = App::new()
-    ///     .route("/login", web::post().to(|| async { "ok" }).wrap(auth.cross_origin_middleware()));
+    /// let app = actix_web::App::new().wrap(auth.cross_origin_middleware());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "actix")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
     pub fn cross_origin_middleware(&self) -> middleware::CrossOrigin {
         middleware::CrossOrigin { auth: self.clone() }
     }
 
-    #[cfg(feature = "actix")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
-    /// A middleware that renews the access cookie on responses to requests whose cookie-borne
-    /// access token (from a login family) expires within `window`, so an active user never
-    /// sees it expire. It never revives a revoked or logged-out session, and leaves alone
-    /// responses that set or clear the access cookie themselves, and error responses.
+    /// [`ImplicitRefresh`](crate::actix::ImplicitRefresh) middleware: renews the access
+    /// cookie of a request whose access token expires within `window`.
     ///
     /// ```
-    /// use std::time::Duration;
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
-    /// let app = actix_web::App::new()
-    ///     .wrap(auth.implicit_refresh_middleware(Duration::from_secs(300)))
-    ///     .wrap(auth.middleware());
+    /// let renew = auth.implicit_refresh_middleware(std::time::Duration::from_secs(300));
+    /// let app = actix_web::App::new().wrap(renew).wrap(auth.middleware());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "actix")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
     pub fn implicit_refresh_middleware(&self, window: Duration) -> middleware::ImplicitRefresh {
         middleware::ImplicitRefresh {
             auth: self.clone(),

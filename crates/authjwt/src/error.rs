@@ -27,6 +27,8 @@ use http::{HeaderValue, StatusCode, header};
 /// | [`CrossSiteRequest`](AuthError::CrossSiteRequest) | 403 | `cross_site_request` |
 /// | [`TokenRevoked`](AuthError::TokenRevoked) | 401 | `token_revoked` |
 /// | [`RefreshTokenReused`](AuthError::RefreshTokenReused) | 401 | `refresh_token_reused` |
+/// | [`SessionExpired`](AuthError::SessionExpired) | 401 | `session_expired` |
+/// | [`SessionNotFound`](AuthError::SessionNotFound) | 404 | `session_not_found` |
 /// | [`RevocationUnavailable`](AuthError::RevocationUnavailable) | 503 | `revocation_unavailable` |
 /// | [`UserNotFound`](AuthError::UserNotFound) | 401 | `user_not_found` |
 /// | [`UserLookupUnavailable`](AuthError::UserLookupUnavailable) | 503 | `user_lookup_unavailable` |
@@ -90,6 +92,17 @@ pub enum AuthError {
     /// token was replayed" from "your session had been ended".
     #[error("Refresh token reused: the session has been ended")]
     RefreshTokenReused,
+    /// The session is past its absolute lifetime
+    /// ([`ConfigBuilder::session_max_age`](crate::ConfigBuilder::session_max_age)): signing in
+    /// again is the only way on. Also the answer for a token whose `exp` was capped to the
+    /// session's end, rather than [`AuthError::TokenExpired`], so a client does not try to
+    /// refresh.
+    #[error("Session expired: sign in again")]
+    SessionExpired,
+    /// The session named does not exist, has ended, or belongs to another user (the three
+    /// are not told apart, so an id cannot be probed).
+    #[error("Session not found")]
+    SessionNotFound,
     /// The revocation store cannot confirm the token is not revoked; the request fails closed.
     #[error("Revocation status unavailable; try again shortly")]
     RevocationUnavailable,
@@ -179,6 +192,7 @@ impl AuthError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::CrossSiteRequest => StatusCode::FORBIDDEN,
+            Self::SessionNotFound => StatusCode::NOT_FOUND,
             Self::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::UserLookupUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -205,6 +219,8 @@ impl AuthError {
             Self::CrossSiteRequest => "cross_site_request",
             Self::TokenRevoked => "token_revoked",
             Self::RefreshTokenReused => "refresh_token_reused",
+            Self::SessionExpired => "session_expired",
+            Self::SessionNotFound => "session_not_found",
             Self::RevocationUnavailable => "revocation_unavailable",
             Self::UserNotFound => "user_not_found",
             Self::UserLookupUnavailable => "user_lookup_unavailable",
@@ -435,6 +451,8 @@ mod tests {
             AuthError::CrossSiteRequest,
             AuthError::TokenRevoked,
             AuthError::RefreshTokenReused,
+            AuthError::SessionExpired,
+            AuthError::SessionNotFound,
             AuthError::RevocationUnavailable,
             AuthError::UserNotFound,
             AuthError::UserLookupUnavailable,

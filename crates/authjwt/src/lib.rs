@@ -12,6 +12,7 @@
 // core alone leaves them unused.
 #![cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
 
+pub mod audit;
 mod auth;
 mod body;
 pub mod claims;
@@ -31,6 +32,7 @@ mod locate;
 #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(unreachable_pub))]
 mod middleware;
 pub mod revoke;
+pub mod sessions;
 mod set_cookie;
 pub mod tokens;
 pub mod user;

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Auth;
+use crate::audit::{self, AuditEvent, AuditKind};
 use crate::claims::{Claims, NoCustomClaims, TokenType};
 use crate::claims::{now, now_ms, random_id};
 use crate::csrf::access_csrf_for;
@@ -119,8 +120,22 @@ pub(crate) fn create_login_tokens_with<T: Serialize + Clone>(
     subject: impl Into<String>,
     claims: T,
 ) -> Result<LoginTokens, TokenError> {
-    let subject = subject.into();
+    new_session_tokens(auth, subject.into(), claims, None)
+}
+
+/// The tokens of a new session: a new family, the session's CSRF values, its absolute end
+/// when the configuration sets one, and its remember-me choice.
+pub(crate) fn new_session_tokens<T: Serialize + Clone>(
+    auth: &Auth,
+    subject: String,
+    claims: T,
+    remember: Option<bool>,
+) -> Result<LoginTokens, TokenError> {
     let family = random_id();
+    let session_end = auth
+        .config()
+        .session_max_age
+        .map(|d| now().saturating_add(d.as_secs()));
     // The session's CSRF values for its whole life: rotation keeps them, so a tab that
     // read them before another tab refreshed still matches.
     let refresh_csrf = random_id();
@@ -130,6 +145,8 @@ pub(crate) fn create_login_tokens_with<T: Serialize + Clone>(
         .claims(claims.clone())
         .pinned(Pinned {
             csrf: Some(access_csrf_for(&refresh_csrf)),
+            session_end,
+            remember,
             ..Pinned::default()
         });
     let refresh = TokenOptions::new()
@@ -137,6 +154,8 @@ pub(crate) fn create_login_tokens_with<T: Serialize + Clone>(
         .claims(claims)
         .pinned(Pinned {
             csrf: Some(refresh_csrf),
+            session_end,
+            remember,
             ..Pinned::default()
         });
     Ok(TokenPair {
@@ -153,7 +172,7 @@ pub(crate) async fn refresh<T: DeserializeOwned + Serialize + Clone>(
 ) -> Result<RefreshedTokens<T>, AuthError> {
     refresh_inner(auth, parts, protection)
         .await
-        .inspect_err(AuthError::trace)
+        .inspect_err(|e| crate::audit::rejected(auth.config(), e))
 }
 
 pub(crate) async fn refresh_inner<T: DeserializeOwned + Serialize + Clone>(
@@ -190,6 +209,8 @@ pub(crate) async fn refresh_inner<T: DeserializeOwned + Serialize + Clone>(
         TokenType::Access,
         Pinned {
             csrf: csrf.as_deref().map(access_csrf_for),
+            session_end: claims.sxp,
+            remember: claims.rem,
             ..Pinned::default()
         },
     )?;
@@ -200,6 +221,8 @@ pub(crate) async fn refresh_inner<T: DeserializeOwned + Serialize + Clone>(
         jti: Some(jti),
         csrf: csrf.clone(),
         signature,
+        session_end: claims.sxp,
+        remember: claims.rem,
     };
     let refresh = mint(TokenType::Refresh, pin(successor.clone(), now_ms, None))?;
     let Some(store) = store(auth) else {
@@ -229,14 +252,28 @@ pub(crate) async fn refresh_inner<T: DeserializeOwned + Serialize + Clone>(
         .rotate(&request)
         .await
         .map_err(StoreError::fail_closed)?;
+    let event = |kind| AuditEvent::new(kind).subject(&claims.sub).session(session);
     let refresh = match decision {
-        Rotation::Rotated => refresh,
+        Rotation::Rotated => {
+            let expires_at = refresh.expires_at().unwrap_or(u64::MAX);
+            if let Err(e) = store
+                .touch_session(&claims.sub, session, now_ms / 1000, expires_at)
+                .await
+            {
+                // The rotation stands; only the session list's last-seen time lags.
+                tracing::warn!(target: "authjwt::sessions", error = %e, "the session registry could not note a refresh");
+            }
+            audit::emit(config, event(AuditKind::Refresh));
+            refresh
+        }
         Rotation::Replayed(s) => {
             tracing::debug!(target: "authjwt::refresh", subject = %claims.sub, session, "refresh token presented again within the reuse window: same successor");
+            audit::emit(config, event(AuditKind::Replay));
             mint(TokenType::Refresh, pin(s.jti, s.rotated_at_ms, s.signature))?
         }
         Rotation::Reused => {
             tracing::warn!(target: "authjwt::revocation", subject = %claims.sub, session, "refresh token reused outside the reuse window; the session was ended");
+            audit::emit(config, event(AuditKind::ReuseDetected));
             let until = config.session_revocation_until();
             store
                 .revoke_family(session, until)
@@ -278,7 +315,7 @@ pub(crate) async fn refresh_inner<T: DeserializeOwned + Serialize + Clone>(
 pub(crate) async fn logout(auth: &Auth, parts: &Parts) -> Result<SetCookies, AuthError> {
     logout_inner(auth, parts)
         .await
-        .inspect_err(AuthError::trace)
+        .inspect_err(|e| crate::audit::rejected(auth.config(), e))
 }
 
 pub(crate) async fn logout_inner(auth: &Auth, parts: &Parts) -> Result<SetCookies, AuthError> {
@@ -341,8 +378,20 @@ pub(crate) async fn logout_inner(auth: &Auth, parts: &Parts) -> Result<SetCookie
                     .revoke_family(family, until)
                     .await
                     .map_err(StoreError::fail_closed)?;
+                if let Err(e) = store.forget_session(&c.sub, family).await {
+                    tracing::warn!(target: "authjwt::sessions", error = %e, "a logged-out session could not be dropped from the registry");
+                }
             }
         }
+    }
+    let who = access
+        .as_ref()
+        .map(Authenticated::claims)
+        .or(refresh.as_ref());
+    if let Some(c) = who {
+        let mut event = AuditEvent::new(AuditKind::Logout).subject(&c.sub);
+        event.session = c.fam.as_deref();
+        audit::emit(auth.config(), event);
     }
     Ok(auth.unset_cookies())
 }
@@ -433,5 +482,10 @@ pub(crate) async fn revoke_all(auth: &Auth, subject: &str) -> Result<(), AuthErr
     store
         .revoke_subject(subject, now, until)
         .await
-        .map_err(StoreError::fail_closed)
+        .map_err(StoreError::fail_closed)?;
+    audit::emit(
+        auth.config(),
+        AuditEvent::new(AuditKind::RevokeAll).subject(subject),
+    );
+    Ok(())
 }

@@ -32,6 +32,11 @@ pub struct ProvideAuth {
 /// [`Authenticated`](crate::Authenticated). Made by [`Auth::require`] (axum) or
 /// [`Auth::require_middleware`] (actix-web).
 ///
+/// Layers run outside in: a [`RouteOptions`](crate::RouteOptions) layer on one route inside
+/// the group runs *after* this guard and cannot relax it. Give such a route its own
+/// `auth.require(Protection::access().verify_csrf(false))`, or list its path in
+/// [`ConfigBuilder::csrf_exempt_routes`](crate::ConfigBuilder::csrf_exempt_routes).
+///
 /// ```
 /// use authjwt::Protection;
 /// # let auth = authjwt::Auth::new(authjwt::Config::builder()

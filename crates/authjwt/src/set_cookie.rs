@@ -178,19 +178,32 @@ impl Config {
 
     fn set_cookies(&self, token: &IssuedToken) -> SetCookies {
         let (jwt, csrf) = self.specs(token.token_type());
-        let max_age = if self.cookies.session {
-            None
-        } else {
-            self.cookies.max_age.or_else(|| {
-                token
-                    .expires_at()
-                    .map(|exp| Duration::from_secs(exp.saturating_sub(now())))
-            })
+        // The login's remember-me choice, else the configuration's.
+        let session = token
+            .remember()
+            .map_or(self.cookies.session, |remember| !remember);
+        let until = |exp: Option<u64>| {
+            if session {
+                return None;
+            }
+            self.cookies
+                .max_age
+                .or_else(|| exp.map(|exp| Duration::from_secs(exp.saturating_sub(now()))))
         };
         let mut out = SetCookies::new();
-        out.push(&self.cookie(&jwt, token.as_str(), max_age));
+        out.push(&self.cookie(&jwt, token.as_str(), until(token.expires_at())));
         if let (true, Some(value)) = (self.csrf.in_cookies, token.csrf()) {
-            out.push(&self.cookie(&csrf, value, max_age));
+            // A session keeps its CSRF values for its whole life, so a persistent access-CSRF
+            // cookie lives as long as the session's refresh token: once the access cookie has
+            // expired, a page still finds the value it needs after the refresh.
+            let csrf_exp = match token.token_type() {
+                TokenType::Access if token.family().is_some() => self
+                    .refresh_expires
+                    .map(|d| token.issued_at().saturating_add(d.as_secs()))
+                    .map(|exp| token.session_end().map_or(exp, |end| exp.min(end))),
+                _ => token.expires_at(),
+            };
+            out.push(&self.cookie(&csrf, value, until(csrf_exp)));
         }
         out
     }

@@ -194,6 +194,25 @@ pub struct Claims<T = NoCustomClaims> {
         deserialize_with = "non_null"
     )]
     pub fam: Option<String>,
+    /// The end of the session (NumericDate) when the configuration sets an absolute session
+    /// lifetime ([`ConfigBuilder::session_max_age`](crate::ConfigBuilder::session_max_age)):
+    /// no token of the session lives past it, and one presented after it is refused with
+    /// `session_expired` rather than `token_expired`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "numeric_date::down_some"
+    )]
+    pub sxp: Option<u64>,
+    /// The login's remember-me choice ([`Login::remember`](crate::sessions::Login::remember)):
+    /// persistent cookies (`true`) or session cookies (`false`); absent, the configuration
+    /// decides. Rotation keeps it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "non_null"
+    )]
+    pub rem: Option<bool>,
     /// The application's own claims.
     #[serde(flatten)]
     pub custom: T,
@@ -263,6 +282,8 @@ impl<T> Claims<T> {
             iss: self.iss,
             aud: self.aud,
             fam: self.fam,
+            sxp: self.sxp,
+            rem: self.rem,
             custom: f(self.custom),
         }
     }
@@ -281,7 +302,7 @@ impl<T> Claims<T> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub const RESERVED_CLAIMS: &[&str] = &[
-    "sub", "iat", "nbf", "exp", "jti", "type", "fresh", "csrf", "iss", "aud", "fam",
+    "sub", "iat", "nbf", "exp", "jti", "type", "fresh", "csrf", "iss", "aud", "fam", "sxp", "rem",
 ];
 
 /// Custom claims that carry nothing: the default type parameter of [`Claims`].

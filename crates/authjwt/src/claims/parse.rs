@@ -22,6 +22,8 @@ enum ClaimName<'de> {
     Iss,
     Aud,
     Fam,
+    Sxp,
+    Rem,
     Custom(Cow<'de, str>),
 }
 
@@ -40,6 +42,8 @@ impl<'de> ClaimName<'de> {
             Self::Iss => "iss",
             Self::Aud => "aud",
             Self::Fam => "fam",
+            Self::Sxp => "sxp",
+            Self::Rem => "rem",
             Self::Custom(name) => return name,
         })
     }
@@ -57,6 +61,8 @@ impl<'de> ClaimName<'de> {
             "iss" => Self::Iss,
             "aud" => Self::Aud,
             "fam" => Self::Fam,
+            "sxp" => Self::Sxp,
+            "rem" => Self::Rem,
             _ => return None,
         })
     }
@@ -173,6 +179,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OnePass<T> {
                 let mut token_type: Option<TokenType> = None;
                 let mut fresh: Option<bool> = None;
                 let mut aud: Option<Audience> = None;
+                let mut sxp: Option<numeric_date::Down> = None;
+                let mut rem: Option<bool> = None;
                 let mut custom = serde_json::Map::new();
                 while let Some(name) = map.next_key::<ClaimName<'de>>()? {
                     match name {
@@ -187,6 +195,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OnePass<T> {
                         ClaimName::Iss => once(&mut map, &mut iss, "iss")?,
                         ClaimName::Aud => once(&mut map, &mut aud, "aud")?,
                         ClaimName::Fam => once(&mut map, &mut fam, "fam")?,
+                        ClaimName::Sxp => once(&mut map, &mut sxp, "sxp")?,
+                        ClaimName::Rem => once(&mut map, &mut rem, "rem")?,
                         ClaimName::Custom(name) => {
                             let value: serde_json::Value = map.next_value()?;
                             if custom.contains_key(name.as_ref()) {
@@ -212,6 +222,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OnePass<T> {
                     iss,
                     aud,
                     fam,
+                    sxp: sxp.map(|d| d.0),
+                    rem,
                     custom,
                 })
             }

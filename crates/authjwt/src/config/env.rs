@@ -195,6 +195,9 @@ pub(super) fn builder_from(
     if let Some(v) = get("JWT_AUDIENCE") {
         b = b.audience(parse_list(&v));
     }
+    if let Some(v) = get("JWT_SESSION_MAX_AGE") {
+        b = b.session_max_age(parse_secs("JWT_SESSION_MAX_AGE", &v)?);
+    }
     if let Some(v) = get("JWT_REFRESH_REUSE_WINDOW") {
         b = b.refresh_reuse_window(parse_secs("JWT_REFRESH_REUSE_WINDOW", &v)?);
     }

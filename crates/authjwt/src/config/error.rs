@@ -111,6 +111,9 @@ pub enum ConfigError {
          cookie has no Max-Age. Choose one"
     )]
     SessionCookieWithMaxAge,
+    /// `session_max_age` is zero: every session would end at its login.
+    #[error("session_max_age must be at least one second")]
+    SessionMaxAgeZero,
     /// An environment variable has a value of the wrong form.
     #[error("{var}: expected {expected}")]
     Env {

@@ -63,6 +63,8 @@ pub struct Config {
     /// Milliseconds during which a rotated refresh token may be presented again and get the
     /// same successor (0: strict rotation).
     pub(crate) refresh_reuse_window_ms: u64,
+    pub(crate) session_max_age: Option<Duration>,
+    pub(crate) audit: Option<Arc<dyn crate::audit::AuditSink>>,
     pub(crate) leeway: u64,
     /// Tokens issued (`iat`) after now plus the leeway are accepted.
     pub(crate) allow_future_iat: bool,
@@ -376,6 +378,19 @@ impl Config {
     /// ```
     pub fn refresh_reuse_window(&self) -> Duration {
         Duration::from_millis(self.refresh_reuse_window_ms)
+    }
+
+    /// The absolute session lifetime ([`ConfigBuilder::session_max_age`]); `None`: sessions
+    /// slide with each refresh.
+    ///
+    /// ```
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!").build()?;
+    /// assert_eq!(config.session_max_age(), None);
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn session_max_age(&self) -> Option<Duration> {
+        self.session_max_age
     }
 
     /// The error responder.

@@ -106,6 +106,9 @@ impl ConfigBuilder {
             (None, Some(lifetime)) => DEFAULT_REUSE_WINDOW.min(lifetime / 2),
             (None, None) => DEFAULT_REUSE_WINDOW,
         };
+        if self.session_max_age.is_some_and(|d| d.as_secs() == 0) {
+            return Err(ConfigError::SessionMaxAgeZero);
+        }
         if self.session_cookie == Some(true) && self.cookie_max_age.is_some() {
             return Err(ConfigError::SessionCookieWithMaxAge);
         }
@@ -186,6 +189,8 @@ impl ConfigBuilder {
             refresh_expires: self.refresh_expires,
             max_token_lifetime,
             refresh_reuse_window_ms: u64::try_from(reuse_window.as_millis()).unwrap_or(u64::MAX),
+            session_max_age: self.session_max_age,
+            audit: self.audit,
             leeway: self.leeway,
             allow_future_iat: self.allow_future_iat,
             issuer: self.issuer,

@@ -14,7 +14,9 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
 
+use super::Session;
 use super::rotation::{Record, decide};
+use super::sessions::SubjectSessions;
 use super::{RevocationStore, Rotation, RotationRequest, StoreError, TokenRef};
 use crate::claims::now;
 
@@ -47,6 +49,12 @@ trait Expiring: Clone {
 impl Expiring for Entry {
     fn expires_at(&self) -> u64 {
         self.expires_at
+    }
+}
+
+impl Expiring for SubjectSessions {
+    fn expires_at(&self) -> u64 {
+        SubjectSessions::expires_at(self)
     }
 }
 
@@ -210,6 +218,8 @@ struct Tables {
     subjects: Table<Entry>,
     /// One rotation record per session that has been refreshed (see `rotation.rs`).
     rotations: Table<Record>,
+    /// The session registry: every live session of a subject, under one entry.
+    sessions: Table<SubjectSessions>,
 }
 
 /// Revocations kept in this process (the default store). Each entry is dropped once the
@@ -270,6 +280,7 @@ impl MemoryStore {
                 families: Table::new(),
                 subjects: Table::new(),
                 rotations: Table::new(),
+                sessions: Table::new(),
             }),
         }
     }
@@ -397,6 +408,30 @@ impl MemoryStore {
         })
     }
 
+    /// The live sessions of `subject`: not expired, and neither their family nor (since
+    /// their login) their subject revoked. The Redis store filters its list with its replica
+    /// through this too.
+    pub(crate) fn live_sessions(&self, subject: &str) -> Vec<Session> {
+        let now = now();
+        let Some(set) = self.tables.sessions.live(subject) else {
+            return Vec::new();
+        };
+        set.sessions
+            .into_iter()
+            .filter(|s| s.live(now) && !self.session_ended(s))
+            .collect()
+    }
+
+    /// Whether `session` was ended: its family revoked, or its subject since its login.
+    pub(crate) fn session_ended(&self, session: &Session) -> bool {
+        self.session_revoked(&TokenRef {
+            jti: "",
+            family: Some(&session.id),
+            subject: &session.subject,
+            issued_at: session.created_at,
+        })
+    }
+
     /// Whether `jti` of `session` was rotated away (see [`RevocationStore::is_rotated_out`]).
     fn rotated_out_now(&self, session: &str, jti: &str, now_ms: u64, window_ms: u64) -> bool {
         self.tables
@@ -452,6 +487,50 @@ impl RevocationStore for MemoryStore {
         window_ms: u64,
     ) -> Result<bool, StoreError> {
         Ok(self.rotated_out_now(session, jti, now_ms, window_ms))
+    }
+
+    async fn register_session(&self, session: &Session) -> Result<(), StoreError> {
+        let now = now();
+        self.tables.sessions.upsert(&session.subject, |old| {
+            let mut set = old.cloned().unwrap_or_default();
+            set.put(session.clone(), now);
+            (Some(set), ())
+        });
+        Ok(())
+    }
+
+    async fn touch_session(
+        &self,
+        subject: &str,
+        session: &str,
+        seen_at: u64,
+        expires_at: u64,
+    ) -> Result<(), StoreError> {
+        let now = now();
+        self.tables.sessions.upsert(subject, |old| {
+            let mut set = old.cloned().unwrap_or_default();
+            if !set.touch(session, seen_at, expires_at, now) {
+                set.put(Session::new(session, subject, seen_at, expires_at), now);
+            }
+            (Some(set), ())
+        });
+        Ok(())
+    }
+
+    async fn sessions(&self, subject: &str) -> Result<Vec<Session>, StoreError> {
+        Ok(self.live_sessions(subject))
+    }
+
+    async fn forget_session(&self, subject: &str, session: &str) -> Result<(), StoreError> {
+        self.tables.sessions.upsert(subject, |old| match old {
+            Some(set) if set.sessions.iter().any(|s| s.id == session) => {
+                let mut set = set.clone();
+                set.sessions.retain(|s| s.id != session);
+                (Some(set), ())
+            }
+            _ => (None, ()),
+        });
+        Ok(())
     }
 }
 

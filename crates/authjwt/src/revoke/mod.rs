@@ -13,8 +13,10 @@ mod memory;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod rotation;
+pub(crate) mod sessions;
 
 pub use memory::MemoryStore;
+pub use sessions::Session;
 
 /// The store cannot answer now; requests fail closed with 503 `revocation_unavailable`.
 ///
@@ -216,6 +218,45 @@ pub trait RevocationStore: fmt::Debug + Send + Sync + 'static {
     ) -> Result<bool, StoreError> {
         let _ = (session, jti, now_ms, window_ms);
         Ok(false)
+    }
+
+    /// Records a new session (a login) in the session registry. The default keeps no
+    /// registry: logins work, and [`RevocationStore::sessions`] says it has none.
+    async fn register_session(&self, session: &Session) -> Result<(), StoreError> {
+        let _ = session;
+        Ok(())
+    }
+
+    /// Notes a refresh of `session` (of `subject`) at `seen_at`, its refresh token now
+    /// living until `expires_at`; a session the registry does not know yet (a login made
+    /// before the registry existed) is added, created `seen_at`. Called at each rotation,
+    /// never on the request path. The default does nothing.
+    async fn touch_session(
+        &self,
+        subject: &str,
+        session: &str,
+        seen_at: u64,
+        expires_at: u64,
+    ) -> Result<(), StoreError> {
+        let _ = (subject, session, seen_at, expires_at);
+        Ok(())
+    }
+
+    /// The live sessions of `subject`, in any order: not expired, not ended (by logout,
+    /// reuse, [`RevocationStore::forget_session`] or a revoke-all after their login). The
+    /// default fails: a store without a registry cannot list sessions.
+    async fn sessions(&self, subject: &str) -> Result<Vec<Session>, StoreError> {
+        let _ = subject;
+        Err(StoreError::new(
+            "this revocation store keeps no session registry",
+        ))
+    }
+
+    /// Drops `session` of `subject` from the registry (it was ended; its tokens are refused
+    /// through [`RevocationStore::revoke_family`]). The default does nothing.
+    async fn forget_session(&self, subject: &str, session: &str) -> Result<(), StoreError> {
+        let _ = (subject, session);
+        Ok(())
     }
 }
 

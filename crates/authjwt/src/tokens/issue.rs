@@ -49,9 +49,18 @@ impl Config {
             jti,
             csrf,
             signature,
+            session_end,
+            remember,
         } = opts.pinned;
         let iat = issued_at.unwrap_or_else(now);
-        let exp = lifetime.map(|d| iat.saturating_add(d.as_secs()));
+        // No token of a session outlives the session's absolute end.
+        let exp = match (
+            lifetime.map(|d| iat.saturating_add(d.as_secs())),
+            session_end,
+        ) {
+            (Some(exp), Some(end)) => Some(exp.min(end)),
+            (exp, end) => exp.or(end),
+        };
         let jti = jti.unwrap_or_else(random_id);
         // A session keeps one CSRF value across rotations; without it, a fresh one.
         let csrf = self.csrf_protect().then(|| csrf.unwrap_or_else(random_id));
@@ -67,6 +76,8 @@ impl Config {
             iss: self.issuer.clone(),
             aud: self.audience.first().map(|a| Audience::One(a.clone())),
             fam: opts.family.clone(),
+            sxp: session_end,
+            rem: remember,
             custom,
         };
 
@@ -109,6 +120,8 @@ impl Config {
             issued_at: iat,
             expires_at: exp,
             family: opts.family,
+            session_end,
+            remember,
         })
     }
 }

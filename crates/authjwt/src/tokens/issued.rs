@@ -28,6 +28,8 @@ pub struct IssuedToken {
     pub(super) issued_at: u64,
     pub(super) expires_at: Option<u64>,
     pub(super) family: Option<String>,
+    pub(super) session_end: Option<u64>,
+    pub(super) remember: Option<bool>,
 }
 
 impl fmt::Debug for IssuedToken {
@@ -161,6 +163,36 @@ impl IssuedToken {
     /// ```
     pub fn family(&self) -> Option<&str> {
         self.family.as_deref()
+    }
+
+    /// The absolute end of the token's session (Unix seconds), when the configuration sets
+    /// [`ConfigBuilder::session_max_age`](crate::ConfigBuilder::session_max_age).
+    ///
+    /// ```
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// assert_eq!(auth.create_login_tokens("user1")?.refresh.session_end(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn session_end(&self) -> Option<u64> {
+        self.session_end
+    }
+
+    /// The login's remember-me choice: `Some(true)` for persistent cookies, `Some(false)` for
+    /// session cookies, `None` when the configuration decides.
+    ///
+    /// ```
+    /// use authjwt::sessions::Login;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
+    /// let login = auth.login(Login::new("user1").remember(true)).await?;
+    /// assert_eq!(login.refresh.remember(), Some(true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn remember(&self) -> Option<bool> {
+        self.remember
     }
 
     /// The raw signature bytes (the third segment, decoded).

@@ -116,7 +116,7 @@ pub(crate) fn verify_token<T: DeserializeOwned>(
 ) -> Result<Claims<T>, AuthError> {
     auth.config()
         .verify(token, expected)
-        .inspect_err(AuthError::trace)
+        .inspect_err(|e| crate::audit::rejected(auth.config(), e))
 }
 
 #[cfg(test)]

@@ -52,6 +52,10 @@ pub(crate) struct Pinned {
     /// A signature stored with the rotation, for algorithms whose signatures are randomized
     /// (ECDSA, RSA-PSS): re-signing would give another token value.
     pub(crate) signature: Option<Vec<u8>>,
+    /// The session's absolute end (`sxp`): the token's `exp` is capped to it.
+    pub(crate) session_end: Option<u64>,
+    /// The session's remember-me choice (`rem`).
+    pub(crate) remember: Option<bool>,
 }
 
 impl Default for TokenOptions<NoCustomClaims> {

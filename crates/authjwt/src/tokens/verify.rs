@@ -114,6 +114,13 @@ impl Config {
         expected: TokenType,
     ) -> Result<(), AuthError> {
         let now = now();
+        // Past the session's absolute end (the token's `exp` was capped to it): say so, so
+        // that a client signs in again instead of trying to refresh.
+        if let Some(end) = claims.sxp
+            && now >= end.saturating_add(self.leeway)
+        {
+            return Err(AuthError::SessionExpired);
+        }
         match claims.exp {
             Some(exp) if now >= exp.saturating_add(self.leeway) => {
                 return Err(AuthError::TokenExpired);

@@ -39,6 +39,32 @@ impl ConfigBuilder {
         self
     }
 
+    /// Where audit events go ([`AuditSink`](crate::audit::AuditSink)): logins, refreshes,
+    /// replays inside the reuse window, reuse detected, logouts, sessions ended, revoke-all
+    /// and rejections, each with the subject and session id where known and never token text.
+    /// Unset, events go to `tracing` under the target `authjwt::audit`
+    /// ([`TracingAudit`](crate::audit::TracingAudit)).
+    ///
+    /// ```
+    /// use authjwt::audit::{AuditEvent, AuditSink};
+    /// #[derive(Debug)]
+    /// struct Count(std::sync::atomic::AtomicUsize);
+    /// impl AuditSink for Count {
+    ///     fn record(&self, _event: &AuditEvent<'_>) {
+    ///         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    ///     }
+    /// }
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .audit(Count(Default::default()))
+    ///     .build()?;
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn audit(mut self, sink: impl crate::audit::AuditSink) -> Self {
+        self.audit = Some(Arc::new(sink));
+        self
+    }
+
     /// Renders rejections (for example as HTML). Defaults to [`JsonResponder`](crate::error::JsonResponder).
     ///
     /// ```

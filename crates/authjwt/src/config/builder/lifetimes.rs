@@ -134,6 +134,27 @@ impl ConfigBuilder {
         self
     }
 
+    /// The absolute lifetime of a session: it ends this long after the login, however often
+    /// it is refreshed (env `JWT_SESSION_MAX_AGE`). No token of the session expires after that
+    /// end (its `exp` and its cookie's `Max-Age` are capped), and a token presented after it
+    /// is refused with 401 `session_expired`. Unset (the default), a session slides: each
+    /// rotation gives the new refresh token a full lifetime, so an active session never ends.
+    /// A maximum shorter than the reuse window is valid.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .session_max_age(Duration::from_secs(12 * 3600)) // sign in again twice a day
+    ///     .build()?;
+    /// assert_eq!(config.session_max_age(), Some(Duration::from_secs(12 * 3600)));
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn session_max_age(mut self, max_age: Duration) -> Self {
+        self.session_max_age = Some(max_age);
+        self
+    }
+
     /// ⚠️ **Dangerous**: accept and create tokens without `exp`. A stolen non-expiring token
     /// works until its key is rotated or it is revoked.
     ///
