@@ -39,10 +39,17 @@ impl Shared {
         format!("{}:rot:{{{session}}}", self.prefix)
     }
 
-    /// Whether a key holds a rotation record (not a revocation the replica loads).
+    /// The key of a subject's session registry: `prefix:ses:{subject}` (a hash of session id
+    /// to JSON record), one Cluster slot per subject.
+    pub(super) fn sessions_key(&self, subject: &str) -> String {
+        format!("{}:ses:{{{subject}}}", self.prefix)
+    }
+
+    /// Whether a key holds a rotation record or a session registry (not a revocation the
+    /// replica loads).
     pub(super) fn is_rotation_key(&self, key: &str) -> bool {
         key.strip_prefix(self.prefix.as_str())
-            .is_some_and(|rest| rest.starts_with(":rot:"))
+            .is_some_and(|rest| rest.starts_with(":rot:") || rest.starts_with(":ses:"))
     }
 
     /// Applies one `key → value` revocation to the replica.

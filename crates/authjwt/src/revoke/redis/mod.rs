@@ -29,17 +29,21 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::claims::now;
 use crate::revoke::memory::MemoryStore;
 use crate::revoke::rotation::Record;
-use crate::revoke::{RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef};
+use crate::revoke::{RevocationStore, Session, Rotation, RotationRequest, StoreError, Successor, TokenRef};
 
 mod follower;
 mod scripts;
 
 use follower::{AbortOnDrop, Follower, Shared};
-use scripts::{END_SESSION, ROTATE, WRITE};
+use scripts::{END_SESSION, ROTATE, SESSION_PUT, SESSION_TOUCH, WRITE};
 
 /// Attempts per write: a connection the manager still held when Redis restarted fails once,
 /// and the next attempt runs on the fresh connection.
 const ATTEMPTS: u32 = 3;
+
+/// The latest expiry a session record carries (the year 3000): a non-expiring session stays
+/// a number that the JSON of Redis scripts keeps exact.
+const LATEST: u64 = 32_503_680_000;
 
 /// Whether a failed command may be sent again: the connection failed (the command may or may
 /// not have run; every write here is idempotent or recognises its own first attempt).
@@ -245,6 +249,8 @@ impl RedisStoreBuilder {
             script: Arc::new(Script::new(WRITE)),
             rotate: Arc::new(Script::new(ROTATE)),
             end_session: Arc::new(Script::new(END_SESSION)),
+            session_put: Arc::new(Script::new(SESSION_PUT)),
+            session_touch: Arc::new(Script::new(SESSION_TOUCH)),
             stream_len: self.stream_len,
             _task: Arc::new(AbortOnDrop(task)),
         })
@@ -273,6 +279,8 @@ pub struct RedisStore {
     script: Arc<Script>,
     rotate: Arc<Script>,
     end_session: Arc<Script>,
+    session_put: Arc<Script>,
+    session_touch: Arc<Script>,
     stream_len: u64,
     _task: Arc<AbortOnDrop>,
 }
@@ -574,6 +582,74 @@ impl RevocationStore for RedisStore {
             return Ok(Rotation::Ended);
         }
         Ok(decision)
+    }
+
+    async fn register_session(&self, session: &Session) -> Result<(), StoreError> {
+        let key = self.shared.sessions_key(&session.subject);
+        let mut stored = session.clone();
+        stored.expires_at = stored.expires_at.min(LATEST);
+        stored.current = false;
+        let json = serde_json::to_string(&stored)
+            .map_err(|e| StoreError::new(format!("a session record could not be written: {e}")))?;
+        let mut invocation = self.session_put.key(&key);
+        invocation
+            .arg(&stored.id)
+            .arg(json)
+            .arg(expire_ms(stored.expires_at))
+            .arg(now());
+        let _: i64 = self
+            .retrying("session registration", &Request::Script(invocation))
+            .await?;
+        Ok(())
+    }
+
+    async fn touch_session(
+        &self,
+        subject: &str,
+        session: &str,
+        seen_at: u64,
+        expires_at: u64,
+    ) -> Result<(), StoreError> {
+        let expires_at = expires_at.min(LATEST);
+        let key = self.shared.sessions_key(subject);
+        let fresh = serde_json::to_string(&Session::new(session, subject, seen_at, expires_at))
+            .map_err(|e| StoreError::new(format!("a session record could not be written: {e}")))?;
+        let mut invocation = self.session_touch.key(&key);
+        invocation
+            .arg(session)
+            .arg(seen_at)
+            .arg(expires_at)
+            .arg(expire_ms(expires_at))
+            .arg(fresh);
+        let _: i64 = self
+            .retrying("session refresh", &Request::Script(invocation))
+            .await?;
+        Ok(())
+    }
+
+    async fn sessions(&self, subject: &str) -> Result<Vec<Session>, StoreError> {
+        self.ensure_current()?;
+        let mut cmd = redis::cmd("HVALS");
+        cmd.arg(self.shared.sessions_key(subject));
+        let values: Vec<String> = self
+            .retrying("session list", &Request::Command(cmd))
+            .await?;
+        let now = now();
+        Ok(values
+            .iter()
+            .filter_map(|v| serde_json::from_str::<Session>(v).ok())
+            .filter(|s| s.subject == subject && s.live(now))
+            .filter(|s| !self.shared.replica.session_ended(s))
+            .collect())
+    }
+
+    async fn forget_session(&self, subject: &str, session: &str) -> Result<(), StoreError> {
+        let mut cmd = redis::cmd("HDEL");
+        cmd.arg(self.shared.sessions_key(subject)).arg(session);
+        let _: i64 = self
+            .retrying("session removal", &Request::Command(cmd))
+            .await?;
+        Ok(())
     }
 }
 

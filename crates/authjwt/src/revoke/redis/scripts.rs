@@ -62,3 +62,40 @@ local current = redis.call('PEXPIRETIME', KEYS[1])
 if current < 0 or current < tonumber(ARGV[1]) then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
 return 1
 ";
+
+/// Puts one session (ARGV[1] = id, ARGV[2] = its JSON) into a subject's registry hash
+/// (KEYS[1]), dropping the entries expired at ARGV[4] (s), and keeps the hash until ARGV[3]
+/// (ms) at least.
+pub(super) const SESSION_PUT: &str = r"
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local ok, s = pcall(cjson.decode, all[i + 1])
+  if (not ok) or type(s) ~= 'table' or (tonumber(s.expires_at) or 0) < tonumber(ARGV[4]) then
+    redis.call('HDEL', KEYS[1], all[i])
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local current = redis.call('PEXPIRETIME', KEYS[1])
+if current < 0 or current < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
+return 1
+";
+
+/// Notes a refresh of session ARGV[1] in the hash KEYS[1]: last seen ARGV[2] and expiry
+/// ARGV[3] (s, never lowered); an unknown session is added as ARGV[5] (JSON). Keeps the hash
+/// until ARGV[4] (ms) at least.
+pub(super) const SESSION_TOUCH: &str = r"
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+local ok, s = false, nil
+if v then ok, s = pcall(cjson.decode, v) end
+if ok and type(s) == 'table' then
+  if tonumber(ARGV[2]) > (tonumber(s.last_seen_at) or 0) then s.last_seen_at = tonumber(ARGV[2]) end
+  if tonumber(ARGV[3]) > (tonumber(s.expires_at) or 0) then s.expires_at = tonumber(ARGV[3]) end
+  v = cjson.encode(s)
+else
+  v = ARGV[5]
+end
+redis.call('HSET', KEYS[1], ARGV[1], v)
+local current = redis.call('PEXPIRETIME', KEYS[1])
+if current < 0 or current < tonumber(ARGV[4]) then redis.call('PEXPIREAT', KEYS[1], ARGV[4]) end
+return 1
+";
