@@ -2,12 +2,12 @@
 
 use authjwt::{RouteOptions, TokenLocation};
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tower::ServiceBuilder;
 
 use crate::errors;
 use crate::limits;
-use crate::routes::{account, dual, page, resources};
+use crate::routes::{account, devices, dual, page, resources};
 use crate::state::AppState;
 
 /// The demo's router.
@@ -44,6 +44,9 @@ pub fn app(state: AppState) -> Router {
             "/webhook",
             post(resources::webhook).layer(RouteOptions::new().verify_csrf(false)),
         )
+        .route("/sessions", get(devices::list))
+        .route("/sessions/{id}", delete(devices::end))
+        .route("/sessions/revoke-others", post(devices::revoke_others))
         .route("/dual/login", post(dual::login))
         // Seed 002's dual strategy: the access token from the Authorization header only.
         .route(

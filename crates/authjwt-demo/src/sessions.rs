@@ -2,8 +2,8 @@
 //! refresh family, a refresh rotates the pair, a logout ends it. The handlers call only
 //! these three functions, each a thin call into the library's lifecycle:
 //!
-//! - [`login`]: a fresh access token and a refresh token sharing a new family id
-//!   ([`Auth::create_login_tokens`]).
+//! - [`login`]: a fresh access token and a refresh token sharing a new family id, the
+//!   session recorded in the registry ([`Auth::login`]).
 //! - [`refresh`]: rotation with a reuse window ([`Auth::refresh`]): presented again within
 //!   the window (another tab, a retry), the refresh token gets the same successor; after it,
 //!   or an older token at any time, ends the whole session (`refresh_token_reused`).
@@ -14,15 +14,24 @@
 /// The tokens of a session: the library's pair (with its `cookies` helper).
 pub use authjwt::TokenPair;
 use authjwt::{
-    Auth, AuthError, Authenticated, Protection, SetCookies, claims::NoCustomClaims,
-    tokens::TokenError,
+    Auth, AuthError, Authenticated, Protection, SetCookies, claims::NoCustomClaims, sessions::Login,
 };
 use http::request::Parts;
 
 /// A login: a fresh access token (issued from a password, not a refresh) and a refresh
-/// token for `subject`, in a new refresh family.
-pub fn login(auth: &Auth, subject: &str) -> Result<TokenPair, TokenError> {
-    auth.create_login_tokens(subject)
+/// token for `subject`, in a new refresh family recorded in the session registry with the
+/// browser's user agent; `remember` chooses persistent cookies over session cookies.
+pub async fn login(
+    auth: &Auth,
+    subject: &str,
+    remember: bool,
+    user_agent: Option<&str>,
+) -> Result<TokenPair, AuthError> {
+    let mut login = Login::new(subject).remember(remember);
+    if let Some(agent) = user_agent {
+        login = login.user_agent(agent);
+    }
+    auth.login(login).await
 }
 
 /// A refresh: verifies the refresh token of the request under `protection` (its CSRF header

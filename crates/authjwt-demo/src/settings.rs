@@ -33,6 +33,7 @@ pub const DEFAULT_REFRESH_EXPIRES: Duration = Duration::from_secs(2_592_000);
 /// | `JWT_ACCESS_TOKEN_EXPIRES` | access token lifetime, seconds | `900` |
 /// | `JWT_REFRESH_TOKEN_EXPIRES` | refresh token lifetime, seconds | `2592000` |
 /// | `JWT_REFRESH_REUSE_WINDOW` | seconds a rotated refresh token still gets its successor; `0` = strict | `30` |
+/// | `JWT_SESSION_MAX_AGE` | absolute session lifetime from login, seconds | unset (sliding) |
 /// | `REDIS_URL` | shared revocation store | unset (in memory) |
 ///
 /// ```
@@ -59,6 +60,8 @@ pub struct Settings {
     pub refresh_expires: Duration,
     /// `JWT_REFRESH_REUSE_WINDOW`; `None` keeps the library's default (30 s).
     pub refresh_reuse_window: Option<Duration>,
+    /// `JWT_SESSION_MAX_AGE`: the absolute session lifetime; `None`, sessions slide.
+    pub session_max_age: Option<Duration>,
     /// `REDIS_URL`.
     pub redis_url: Option<String>,
 }
@@ -77,6 +80,7 @@ impl fmt::Debug for Settings {
             .field("access_expires", &self.access_expires)
             .field("refresh_expires", &self.refresh_expires)
             .field("refresh_reuse_window", &self.refresh_reuse_window)
+            .field("session_max_age", &self.session_max_age)
             .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
             .finish()
     }
@@ -92,6 +96,7 @@ impl Default for Settings {
             access_expires: DEFAULT_ACCESS_EXPIRES,
             refresh_expires: DEFAULT_REFRESH_EXPIRES,
             refresh_reuse_window: None,
+            session_max_age: None,
             redis_url: None,
         }
     }
@@ -190,6 +195,9 @@ impl Settings {
             })?;
             s.refresh_reuse_window = Some(Duration::from_secs(secs));
         }
+        if let Some(v) = get("JWT_SESSION_MAX_AGE") {
+            s.session_max_age = Some(seconds("JWT_SESSION_MAX_AGE", &v)?);
+        }
         s.redis_url = get("REDIS_URL");
         Ok(s)
     }
@@ -241,6 +249,9 @@ impl Settings {
             .user_lookup(DemoUsers);
         if let Some(window) = self.refresh_reuse_window {
             builder = builder.refresh_reuse_window(window);
+        }
+        if let Some(max_age) = self.session_max_age {
+            builder = builder.session_max_age(max_age);
         }
         Ok((builder, source))
     }

@@ -4,6 +4,7 @@ use authjwt::Protection;
 use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
+use http::HeaderMap;
 use http::request::Parts;
 use serde::Deserialize;
 use serde_json::json;
@@ -18,9 +19,17 @@ use crate::users::{self, User};
 pub(crate) struct Credentials {
     username: String,
     password: String,
+    /// Remember me: persistent cookies instead of session cookies.
+    #[serde(default)]
+    remember: bool,
 }
 
 impl Credentials {
+    /// The remember-me choice.
+    pub(crate) fn remember(&self) -> bool {
+        self.remember
+    }
+
     /// The user, or 401 `invalid_credentials`.
     pub(crate) fn user(&self) -> Result<&'static User, ApiError> {
         users::check(&self.username, &self.password).ok_or_else(|| {
@@ -33,10 +42,16 @@ impl Credentials {
 /// Sets the access and refresh cookies with their CSRF cookies.
 pub(crate) async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
     let user = credentials.user()?;
-    let tokens = sessions::login(&state.auth, user.username)?;
+    let agent = headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let tokens = sessions::login(&state.auth, user.username, credentials.remember, agent)
+        .await
+        .map_err(|e| state.auth.reject(e))?;
     tracing::info!(username = user.username, "logged in");
     Ok((
         tokens.cookies(&state.auth),

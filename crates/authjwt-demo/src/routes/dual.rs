@@ -21,7 +21,9 @@ pub(crate) async fn login(
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
     let user = credentials.user()?;
-    let tokens = sessions::login(&state.auth, user.username)?;
+    let tokens = sessions::login(&state.auth, user.username, credentials.remember(), None)
+        .await
+        .map_err(|e| state.auth.reject(e))?;
     Ok((
         state.auth.set_refresh_cookies(&tokens.refresh),
         Json(json!({ "access_token": tokens.access.as_str(), "token_type": "bearer" })),

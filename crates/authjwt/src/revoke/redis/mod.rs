@@ -29,7 +29,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::claims::now;
 use crate::revoke::memory::MemoryStore;
 use crate::revoke::rotation::Record;
-use crate::revoke::{RevocationStore, Session, Rotation, RotationRequest, StoreError, Successor, TokenRef};
+use crate::revoke::{
+    RevocationStore, Rotation, RotationRequest, Session, StoreError, Successor, TokenRef,
+};
 
 mod follower;
 mod scripts;
