@@ -30,7 +30,7 @@ use common::routes::{
 };
 use common::{
     AppFactory, Hits, LoginBody, Roles, TestAdmin, TestApp, TestUser, VerifyBody, admin_body,
-    me_body,
+    me_body, registry,
 };
 
 /// Sends an `http` 1.x request through an actix service built by `init_service` and returns
@@ -161,7 +161,13 @@ fn contract(
             in_scope(session::REVOKE_ALL),
             web::post().to(session_revoke_all),
         )
-        .route(in_scope(session::RACE), web::get().to(session_race));
+        .route(in_scope(session::RACE), web::get().to(session_race))
+        .route(in_scope(session::LIST), web::get().to(session_list))
+        .route(in_scope(session::END), web::post().to(session_end))
+        .route(
+            in_scope(session::END_OTHERS),
+            web::post().to(session_end_others),
+        );
     App::new()
         .app_data(web::Data::new(hits.clone()))
         // Route-level middleware (`Route::wrap`) and resource-level middleware both work.
@@ -375,11 +381,51 @@ fn ran_text(hits: &Hits, name: &'static str, body: impl MessageBody + 'static) -
         .body(body)
 }
 
-async fn session_login(hits: web::Data<Hits>, auth: Auth) -> HttpResponse {
-    let login = auth.create_login_tokens(session::USER).unwrap();
+async fn session_login(
+    hits: web::Data<Hits>,
+    auth: Auth,
+    RequestParts(parts): RequestParts,
+) -> Result<HttpResponse, AuthRejection> {
+    let login = registry::login(&auth, &parts)
+        .await
+        .map_err(|e| auth.reject(e))?;
     let mut resp = ran_text(&hits, "session-login", "in");
     resp.set_cookies(&login.cookies(&auth));
-    resp
+    Ok(resp)
+}
+
+async fn session_list(
+    hits: web::Data<Hits>,
+    auth: Auth,
+    AccessToken(user): AccessToken,
+) -> Result<HttpResponse, AuthRejection> {
+    let body = registry::list(&auth, &user)
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok(ran_text(&hits, "session-list", body))
+}
+
+async fn session_end(
+    hits: web::Data<Hits>,
+    auth: Auth,
+    AccessToken(user): AccessToken,
+    RequestParts(parts): RequestParts,
+) -> Result<HttpResponse, AuthRejection> {
+    let body = registry::end(&auth, &user, &parts)
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok(ran_text(&hits, "session-end", body))
+}
+
+async fn session_end_others(
+    hits: web::Data<Hits>,
+    auth: Auth,
+    AccessToken(user): AccessToken,
+) -> Result<HttpResponse, AuthRejection> {
+    let body = registry::end_others(&auth, &user)
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok(ran_text(&hits, "session-end-others", body))
 }
 
 async fn session_protected(hits: web::Data<Hits>, AccessToken(user): AccessToken) -> HttpResponse {

@@ -32,7 +32,7 @@ use common::routes::{
 };
 use common::{
     AppFactory, Hits, LoginBody, Roles, TestAdmin, TestApp, TestUser, VerifyBody, admin_body,
-    me_body,
+    me_body, registry,
 };
 
 /// A router under test.
@@ -136,6 +136,9 @@ fn session_routes(auth: &Auth) -> Router<Hits> {
         .route(session::LOGOUT, post(session_logout))
         .route(session::REVOKE_ALL, post(session_revoke_all))
         .route(session::RACE, get(session_race))
+        .route(session::LIST, get(session_list))
+        .route(session::END, post(session_end))
+        .route(session::END_OTHERS, post(session_end_others))
         .layer(auth.implicit_refresh_layer(session::IMPLICIT_REFRESH_WINDOW))
 }
 
@@ -305,9 +308,55 @@ fn ran_text(hits: &Hits, name: &'static str, body: impl IntoResponse) -> Respons
     ([(HANDLER_HEADER, name)], body).into_response()
 }
 
-async fn session_login(State(hits): State<Hits>, auth: Auth) -> Response {
-    let login = auth.create_login_tokens(session::USER).unwrap();
-    ran_text(&hits, "session-login", (login.cookies(&auth), "in"))
+async fn session_login(
+    State(hits): State<Hits>,
+    auth: Auth,
+    req: Request,
+) -> Result<Response, AuthRejection> {
+    let (parts, _) = req.into_parts();
+    let login = registry::login(&auth, &parts)
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok(ran_text(
+        &hits,
+        "session-login",
+        (login.cookies(&auth), "in"),
+    ))
+}
+
+async fn session_list(
+    State(hits): State<Hits>,
+    auth: Auth,
+    AccessToken(user): AccessToken,
+) -> Result<Response, AuthRejection> {
+    let body = registry::list(&auth, &user)
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok(ran_text(&hits, "session-list", body))
+}
+
+async fn session_end(
+    State(hits): State<Hits>,
+    auth: Auth,
+    AccessToken(user): AccessToken,
+    req: Request,
+) -> Result<Response, AuthRejection> {
+    let (parts, _) = req.into_parts();
+    let body = registry::end(&auth, &user, &parts)
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok(ran_text(&hits, "session-end", body))
+}
+
+async fn session_end_others(
+    State(hits): State<Hits>,
+    auth: Auth,
+    AccessToken(user): AccessToken,
+) -> Result<Response, AuthRejection> {
+    let body = registry::end_others(&auth, &user)
+        .await
+        .map_err(|e| auth.reject(e))?;
+    Ok(ran_text(&hits, "session-end-others", body))
 }
 
 async fn session_protected(State(hits): State<Hits>, AccessToken(user): AccessToken) -> Response {

@@ -93,8 +93,14 @@ async fn sessions_are_shared_listed_and_ended_across_instances() {
         .await
         .unwrap();
     let seen = a.sessions_of("user1").await.unwrap();
-    let phone_now = seen.iter().find(|s| s.label.as_deref() == Some("phone")).unwrap();
-    assert!(phone_now.last_seen_at > phone_now.created_at, "{phone_now:?}");
+    let phone_now = seen
+        .iter()
+        .find(|s| s.label.as_deref() == Some("phone"))
+        .unwrap();
+    assert!(
+        phone_now.last_seen_at > phone_now.created_at,
+        "{phone_now:?}"
+    );
     assert!(phone_now.expires_at >= next.refresh.expires_at().unwrap());
 
     // Another user's session id is not found, at either instance.
@@ -110,7 +116,9 @@ async fn sessions_are_shared_listed_and_ended_across_instances() {
     assert_eq!(access(&b, &next).await, Ok(()));
     let at_a = caller(&a, &laptop).await;
     let ended_at = Instant::now();
-    a.end_session(&at_a, phone.refresh.family().unwrap()).await.unwrap();
+    a.end_session(&at_a, phone.refresh.family().unwrap())
+        .await
+        .unwrap();
     assert_eq!(
         b.refresh::<NoCustomClaims>(&bearer(next.refresh.as_str()), &Protection::refresh())
             .await
@@ -127,7 +135,10 @@ async fn sessions_are_shared_listed_and_ended_across_instances() {
     }
     let took = took.expect("the ended session's access token still works at B");
     println!("session end A→B: {took:?}");
-    assert!(took < Duration::from_millis(100), "propagation took {took:?}");
+    assert!(
+        took < Duration::from_millis(100),
+        "propagation took {took:?}"
+    );
     let listed = b.sessions(&at_b).await.unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
 
@@ -157,7 +168,11 @@ async fn a_session_costs_a_few_hundred_bytes_of_redis_memory() {
     let client = redis::Client::open(server.url()).unwrap();
     let mut con = client.get_multiplexed_async_connection().await.unwrap();
     let used = async |con: &mut redis::aio::MultiplexedConnection| -> u64 {
-        let info: String = redis::cmd("INFO").arg("memory").query_async(con).await.unwrap();
+        let info: String = redis::cmd("INFO")
+            .arg("memory")
+            .query_async(con)
+            .await
+            .unwrap();
         info.lines()
             .find_map(|l| l.strip_prefix("used_memory:"))
             .unwrap()
@@ -168,7 +183,8 @@ async fn a_session_costs_a_few_hundred_bytes_of_redis_memory() {
     let before = used(&mut con).await;
     let n = 1000_u64;
     for i in 0..n {
-        let login = Login::new(format!("user{}", i % 100)).user_agent("Mozilla/5.0 (X11; Linux x86_64)");
+        let login =
+            Login::new(format!("user{}", i % 100)).user_agent("Mozilla/5.0 (X11; Linux x86_64)");
         auth.login(login).await.unwrap();
     }
     let after = used(&mut con).await;

@@ -117,10 +117,74 @@ pub(crate) mod routes {
         pub(crate) const LOGOUT: &str = "/session/logout";
         pub(crate) const REVOKE_ALL: &str = "/session/revoke-all";
         pub(crate) const RACE: &str = "/session/race";
+        /// `GET`: the caller's sessions as JSON ([`super::super::registry::list`]).
+        pub(crate) const LIST: &str = "/session/list";
+        /// `POST ?id=`: ends that session of the caller.
+        pub(crate) const END: &str = "/session/end";
+        /// `POST`: ends the caller's other sessions, answers how many.
+        pub(crate) const END_OTHERS: &str = "/session/end-others";
         /// The subject `POST /session/login` logs in.
         pub(crate) const USER: &str = "user1";
         /// The window of the implicit-refresh layer over the scope.
         pub(crate) const IMPLICIT_REFRESH_WINDOW: Duration = Duration::from_secs(60);
+    }
+}
+
+/// The bodies of the session-registry routes, written once for both adapters: each adapter's
+/// handler extracts the access token (or the request's parts) and calls one of these.
+pub(crate) mod registry {
+    use authjwt::{Auth, AuthError, Authenticated, TokenPair, sessions::Login};
+    use http::request::Parts;
+
+    fn query<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+        parts.uri.query()?.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            (k == name).then_some(v)
+        })
+    }
+
+    /// `POST /session/login[?remember=true|false]`: a login of `user1` recorded with the
+    /// request's `User-Agent`.
+    pub(crate) async fn login(auth: &Auth, parts: &Parts) -> Result<TokenPair, AuthError> {
+        let mut login = Login::new(super::routes::session::USER);
+        match query(parts, "remember") {
+            Some("true") => login = login.remember(true),
+            Some("false") => login = login.remember(false),
+            _ => {}
+        }
+        if let Some(agent) = parts
+            .headers
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+        {
+            login = login.user_agent(agent);
+        }
+        auth.login(login).await
+    }
+
+    /// `GET /session/list`: `[{"id","current","user_agent","created_at","last_seen_at","expires_at"}]`.
+    pub(crate) async fn list(auth: &Auth, caller: &Authenticated) -> Result<String, AuthError> {
+        let sessions = auth.sessions(caller).await?;
+        Ok(serde_json::to_string(&sessions).unwrap_or_default())
+    }
+
+    /// `POST /session/end?id=`: `ended`.
+    pub(crate) async fn end(
+        auth: &Auth,
+        caller: &Authenticated,
+        parts: &Parts,
+    ) -> Result<String, AuthError> {
+        auth.end_session(caller, query(parts, "id").unwrap_or_default())
+            .await
+            .map(|()| "ended".to_owned())
+    }
+
+    /// `POST /session/end-others`: the count.
+    pub(crate) async fn end_others(
+        auth: &Auth,
+        caller: &Authenticated,
+    ) -> Result<String, AuthError> {
+        auth.end_other_sessions(caller).await.map(|n| n.to_string())
     }
 }
 

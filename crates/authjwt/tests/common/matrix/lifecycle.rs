@@ -23,7 +23,7 @@ const REUSE_WINDOW: Duration = Duration::from_secs(30);
 
 /// Cookies only, not `Secure`, access tokens living `access_expires`, and the refresh reuse
 /// window `window` (`Duration::ZERO` is strict rotation).
-fn session_config(access_expires: Duration, window: Duration) -> ConfigBuilder {
+pub(super) fn session_config(access_expires: Duration, window: Duration) -> ConfigBuilder {
     base()
         .token_location([TokenLocation::Cookies])
         .cookie_secure(false)
@@ -53,14 +53,19 @@ fn from_browser(jar: &Jar, req: Req, csrf: Option<&str>) -> Req {
 
 /// Sends `req` as a browser would (see [`from_browser`]) and applies the `Set-Cookie`s of
 /// the response to the jar.
-async fn send<A: TestApp>(h: &Harness<A>, jar: &mut Jar, req: Req, csrf: Option<&str>) -> Sent {
+pub(super) async fn send<A: TestApp>(
+    h: &Harness<A>,
+    jar: &mut Jar,
+    req: Req,
+    csrf: Option<&str>,
+) -> Sent {
     let sent = h.send(from_browser(jar, req, csrf)).await;
     jar.update(&sent);
     sent
 }
 
 /// A browser that has logged in: the four cookies.
-async fn logged_in<A: TestApp>(h: &Harness<A>) -> Jar {
+pub(super) async fn logged_in<A: TestApp>(h: &Harness<A>) -> Jar {
     let mut jar = Jar::default();
     let sent = send(h, &mut jar, post(session::LOGIN), None).await;
     assert_eq!(sent.status(), 200);

@@ -67,6 +67,7 @@ pub(crate) mod flows;
 pub(crate) mod keys;
 pub(crate) mod lifecycle;
 pub(crate) mod locations;
+pub(crate) mod sessions;
 pub(crate) mod tokens;
 pub(crate) mod user_lookup;
 
@@ -223,6 +224,16 @@ macro_rules! behaviour_matrix {
                 implicit_refresh_loses_the_race_with_a_logout,
                 logout_with_only_an_expired_access_token_says_it_expired,
                 a_revoked_token_stays_revoked_through_the_leeway,
+            },
+            // The session registry: list, end one, end the others, remember-me, max age, audit.
+            sessions::{
+                sessions_are_listed_newest_first_with_the_callers_marked,
+                ending_a_session_refuses_its_tokens_and_only_the_owner_can,
+                another_users_session_is_not_found,
+                signing_out_other_devices_keeps_the_callers_session,
+                remember_me_is_chosen_per_login_and_kept_by_rotation,
+                a_session_ends_at_its_max_age_whatever_its_refreshes,
+                audit_events_follow_a_sessions_life,
             },
             // Library discrepancies the matrix found, since fixed: the cases keep the expectation.
             discrepancies::{
