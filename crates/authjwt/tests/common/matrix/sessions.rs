@@ -204,7 +204,11 @@ pub(crate) async fn a_session_ends_at_its_max_age_whatever_its_refreshes<F: AppF
     let sent = h
         .send(get(session::PROTECTED).cookie(format!("{ACCESS}={}", jar.get(ACCESS))))
         .await;
-    sent.assert_rejected(401, "session_expired", "an access token past the session's end");
+    sent.assert_rejected(
+        401,
+        "session_expired",
+        "an access token past the session's end",
+    );
 }
 
 #[derive(Debug, Default)]
