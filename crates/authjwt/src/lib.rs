@@ -7,6 +7,7 @@
 //! | `axum` | the axum 0.8 adapter: extractors, layers, `IntoResponse`/`IntoResponseParts` ([`axum`](crate::axum)) |
 //! | `actix` | the actix-web 4 adapter: extractors (`FromRequest`), middleware (`Transform`), `ResponseError`, `SetCookiesExt` ([`actix`](crate::actix)) |
 //! | `redis` | [`redis::RedisStore`]: revocations shared by several instances through Redis, checked against a local replica |
+//! | `utoipa` | [`openapi::SecuritySchemes`]: the OpenAPI 3.1 security schemes of a configuration and each operation's requirement (utoipa 5) |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Body reading, route overrides and implicit refresh exist for the adapters; without one the
 // core alone leaves them unused.
@@ -37,6 +38,8 @@ mod user;
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 
 pub use claims::{Audience, Claims, NoCustomClaims, RESERVED_CLAIMS, TokenType};
 pub use config::{Config, ConfigBuilder, ConfigError, SameSite, TokenLocation};
