@@ -53,6 +53,8 @@
 //! assert_eq!(cookie["type"], "apiKey");
 //! assert_eq!(cookie["in"], "cookie");
 //! assert_eq!(cookie["name"], "access_token_cookie");
+//! let csrf = &json["components"]["securitySchemes"]["csrf_header"];
+//! assert_eq!((&csrf["in"], &csrf["name"]), (&"header".into(), &"X-CSRF-TOKEN".into()));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

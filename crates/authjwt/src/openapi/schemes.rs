@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use http::Method;
+use http::{HeaderName, Method};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, Schema, Type};
 
@@ -114,7 +114,7 @@ impl SecuritySchemes {
             add(
                 Self::CSRF_HEADER,
                 header_key(
-                    config.csrf.access_header.as_str(),
+                    header_label(&config.csrf.access_header),
                     &format!(
                         "CSRF double submit: the value of the script-readable `{}` cookie (of \
                          `{}` on the refresh route), required with a cookie-borne token on {}.",
@@ -128,7 +128,7 @@ impl SecuritySchemes {
                 add(
                     Self::REFRESH_CSRF_HEADER,
                     header_key(
-                        config.csrf.refresh_header.as_str(),
+                        header_label(&config.csrf.refresh_header),
                         &format!(
                             "CSRF double submit of the refresh token: the value of the `{}` \
                              cookie.",
@@ -184,6 +184,17 @@ impl SecuritySchemes {
             )
             .required("code")
             .into()
+    }
+}
+
+/// A header name as the document shows it: the default CSRF header in its conventional
+/// spelling `X-CSRF-TOKEN`, any other as configured (lowercase: header names are
+/// case-insensitive, and the configuration keeps them lowercase).
+pub(super) fn header_label(name: &HeaderName) -> &str {
+    if name == "x-csrf-token" {
+        "X-CSRF-TOKEN"
+    } else {
+        name.as_str()
     }
 }
 
