@@ -43,7 +43,7 @@ pub struct CredentialedCorsLayer {
 
 impl CredentialedCorsLayer {
     /// CORS for `origins`, each checked and normalised by
-    /// [`parse_origin`](crate::origins::parse_origin): credentials allowed, the request's
+    /// [`parse_origin`]: credentials allowed, the request's
     /// origin echoed (never `*`), methods GET, POST, PUT, PATCH, DELETE and OPTIONS, and
     /// `Content-Type` plus `csrf_headers` as request headers. An empty list allows no
     /// origin, like [`CredentialedCorsLayer::default`].

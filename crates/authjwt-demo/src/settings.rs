@@ -67,7 +67,7 @@ pub struct Settings {
     /// cross-site check, with no CORS headers.
     pub trusted_origins: Vec<String>,
     /// `CORS_ALLOWED_ORIGINS`: origins of front ends that may call the API with credentials
-    /// ([`CredentialedCorsLayer`](crate::cors::CredentialedCorsLayer)); also trusted by the
+    /// ([`CredentialedCorsLayer`]); also trusted by the
     /// cross-site check.
     pub cors_allowed_origins: Vec<String>,
 }

@@ -1,4 +1,6 @@
 #![doc = include_str!("../docs/guide.md")]
+#![doc = ""]
+#![doc = include_str!("../docs/cross_origin.md")]
 //!
 //! # Feature flags
 //!
