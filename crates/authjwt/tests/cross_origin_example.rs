@@ -186,7 +186,11 @@ async fn another_site_is_refused_and_cannot_read_the_answer() {
         .unwrap();
     let reply = send(&app, login).await;
     assert_eq!(reply.status, 403);
-    assert_eq!(reply.body["code"], "cross_site_request", "{:?}", reply.headers);
+    assert_eq!(
+        reply.body["code"], "cross_site_request",
+        "{:?}",
+        reply.headers
+    );
     assert!(reply.headers.get("access-control-allow-origin").is_none());
     assert!(reply.headers.get(header::SET_COOKIE).is_none());
 
