@@ -9,10 +9,14 @@ use axum::{Json, http::StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// The body of every error, in the library's field order.
-#[derive(Serialize)]
-struct ErrorBody {
+/// The body of every error, in the library's field order (the schema `ErrorBody` of
+/// `/openapi.json`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorBody {
+    /// A human-readable message.
     detail: String,
+    /// The stable code, for programs.
+    #[schema(value_type = String, example = "invalid_credentials")]
     code: &'static str,
 }
 

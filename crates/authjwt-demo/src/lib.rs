@@ -31,6 +31,7 @@
 //! | `GET /dual/protected` | the access token from `Authorization: Bearer` only |
 //! | `POST /dual/refresh` | the refresh cookie → a new access token in the body |
 //! | `GET /.well-known/jwks.json` | the public keys (asymmetric algorithms) |
+//! | `GET /openapi.json` | the OpenAPI 3.1 document of these routes ([`openapi::document`]) |
 //!
 //! `GET /protected`, `POST /posts`, `POST /webhook` and `GET /dual/protected` take the
 //! user through [`authjwt::user::CurrentUser`], and both refresh routes look the user of the
@@ -38,10 +39,19 @@
 //! [`users::USERS`], compared as exact bytes ([`users::DemoUsers`]). A correctly signed
 //! token for any other subject (`USER1`, `user1 `, a full-width or zero-width look-alike,
 //! a deleted user) is refused with 401 `user_not_found`.
+//!
+//! A front end on another origin: `CORS_ALLOWED_ORIGINS` lists the origins answered with
+//! credentialed CORS ([`cors::CredentialedCorsLayer`]); they and `TRUSTED_ORIGINS` pass the
+//! cross-site check. The login and refresh bodies carry the session's CSRF values
+//! (`csrf_access_token`, `csrf_refresh_token`), which such a front end cannot read from the
+//! API's cookies.
 
 mod app;
+pub mod cors;
 pub mod errors;
 pub mod limits;
+pub mod openapi;
+pub mod origins;
 pub mod posts;
 mod routes;
 pub mod sessions;
@@ -49,7 +59,7 @@ pub mod settings;
 mod state;
 pub mod users;
 
-pub use app::app;
+pub use app::{app, app_with_cors};
 pub use settings::{KeySource, Settings, SettingsError};
 pub use state::AppState;
 

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use std::process::ExitCode;
 
 use authjwt::Auth;
-use authjwt_demo::{AppState, KeySource, Settings, app};
+use authjwt_demo::{AppState, KeySource, Settings, app_with_cors};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -30,6 +30,7 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings::from_env()?;
     let (config, source) = settings.connect().await?;
+    let cors = settings.cors_layer(&config)?;
     if source == KeySource::Generated {
         tracing::warn!(
             "JWT_SECRET_KEY is not set: generated a random HS256 key for this process; \
@@ -40,6 +41,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         Some(_) => tracing::info!("revocations are shared through Redis (REDIS_URL)"),
         None => tracing::info!("revocations are kept in memory (set REDIS_URL to share them)"),
     }
+    if !settings.cors_allowed_origins.is_empty() {
+        tracing::info!(origins = ?settings.cors_allowed_origins, "CORS with credentials for");
+    }
+    if !settings.trusted_origins.is_empty() {
+        tracing::info!(origins = ?settings.trusted_origins, "trusted by the cross-site check");
+    }
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, settings.port)).await?;
     let url = format!("http://{}", listener.local_addr()?);
     #[allow(clippy::print_stdout, reason = "the URL to open is the demo's output")]
@@ -47,9 +54,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!("authjwt demo: open {url}");
     }
     tracing::info!(%url, "listening");
-    axum::serve(listener, app(AppState::new(Auth::new(config))))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    axum::serve(
+        listener,
+        app_with_cors(AppState::new(Auth::new(config)), cors),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     Ok(())
 }
 

@@ -13,6 +13,8 @@ use authjwt::{
     revoke::StoreError,
 };
 
+use crate::cors::CredentialedCorsLayer;
+use crate::origins::{OriginError, parse_origin, parse_origins};
 use crate::users::DemoUsers;
 
 /// The port when `PORT` is unset.
@@ -35,6 +37,8 @@ pub const DEFAULT_REFRESH_EXPIRES: Duration = Duration::from_secs(2_592_000);
 /// | `JWT_REFRESH_REUSE_WINDOW` | seconds a rotated refresh token still gets its successor; `0` = strict | `30` |
 /// | `JWT_SESSION_MAX_AGE` | absolute session lifetime from login, seconds | unset (sliding) |
 /// | `REDIS_URL` | shared revocation store | unset (in memory) |
+/// | `TRUSTED_ORIGINS` | comma-separated origins whose unsafe requests pass the cross-site check | none |
+/// | `CORS_ALLOWED_ORIGINS` | comma-separated origins of front ends allowed to call with credentials (CORS); also trusted | none |
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -64,6 +68,13 @@ pub struct Settings {
     pub session_max_age: Option<Duration>,
     /// `REDIS_URL`.
     pub redis_url: Option<String>,
+    /// `TRUSTED_ORIGINS`: origins (as browsers send them) whose unsafe requests pass the
+    /// cross-site check, with no CORS headers.
+    pub trusted_origins: Vec<String>,
+    /// `CORS_ALLOWED_ORIGINS`: origins of front ends that may call the API with credentials
+    /// ([`CredentialedCorsLayer`]); also trusted by the
+    /// cross-site check.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -82,6 +93,8 @@ impl fmt::Debug for Settings {
             .field("refresh_reuse_window", &self.refresh_reuse_window)
             .field("session_max_age", &self.session_max_age)
             .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
+            .field("trusted_origins", &self.trusted_origins)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
             .finish()
     }
 }
@@ -98,6 +111,8 @@ impl Default for Settings {
             refresh_reuse_window: None,
             session_max_age: None,
             redis_url: None,
+            trusted_origins: Vec::new(),
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -118,6 +133,15 @@ pub enum SettingsError {
     Config(ConfigError),
     /// `REDIS_URL` is set but the Redis revocation store could not be reached.
     Redis(StoreError),
+    /// An entry of `TRUSTED_ORIGINS` or `CORS_ALLOWED_ORIGINS` is not an origin.
+    Origin {
+        /// The variable.
+        var: &'static str,
+        /// The entry, trimmed.
+        value: String,
+        /// What is wrong with it.
+        reason: OriginError,
+    },
 }
 
 impl fmt::Display for SettingsError {
@@ -127,6 +151,11 @@ impl fmt::Display for SettingsError {
             Self::Key(e) => write!(f, "JWT_SECRET_KEY / JWT_PRIVATE_KEY: {e}"),
             Self::Config(e) => write!(f, "invalid configuration: {e}"),
             Self::Redis(e) => write!(f, "REDIS_URL: {e}"),
+            Self::Origin { var, value, reason } => write!(
+                f,
+                "{var}: {value:?} is not an origin ({reason}); expected comma-separated \
+                 origins like https://app.example.com (scheme://host[:port])"
+            ),
         }
     }
 }
@@ -199,6 +228,17 @@ impl Settings {
             s.session_max_age = Some(seconds("JWT_SESSION_MAX_AGE", &v)?);
         }
         s.redis_url = get("REDIS_URL");
+        let origins = |var: &'static str| {
+            get(var).map_or(Ok(Vec::new()), |v| {
+                parse_origins(&v).map_err(|(value, reason)| SettingsError::Origin {
+                    var,
+                    value,
+                    reason,
+                })
+            })
+        };
+        s.trusted_origins = origins("TRUSTED_ORIGINS")?;
+        s.cors_allowed_origins = origins("CORS_ALLOWED_ORIGINS")?;
         Ok(s)
     }
 
@@ -234,8 +274,9 @@ impl Settings {
 
     /// The demo's configuration before its revocation store is chosen: these keys and
     /// lifetimes, cookies as the only token location, `Secure` off (local http),
-    /// `SameSite=Lax`, CSRF double submit on, and its [`USERS`](crate::users::USERS) as the
-    /// user lookup ([`DemoUsers`]).
+    /// `SameSite=Lax`, CSRF double submit on, its [`USERS`](crate::users::USERS) as the
+    /// user lookup ([`DemoUsers`]), and `TRUSTED_ORIGINS` with `CORS_ALLOWED_ORIGINS` as the
+    /// trusted origins of the cross-site check.
     pub fn builder(&self) -> Result<(ConfigBuilder, KeySource), SettingsError> {
         let (key, source) = self.signing_key()?;
         let mut builder = Config::builder()
@@ -246,7 +287,8 @@ impl Settings {
             // Local http only: browsers drop Secure cookies on http://127.0.0.1.
             .cookie_secure(false)
             .cookie_samesite(SameSite::Lax)
-            .user_lookup(DemoUsers);
+            .user_lookup(DemoUsers)
+            .trusted_origins(self.all_trusted_origins());
         if let Some(window) = self.refresh_reuse_window {
             builder = builder.refresh_reuse_window(window);
         }
@@ -254,6 +296,58 @@ impl Settings {
             builder = builder.session_max_age(max_age);
         }
         Ok((builder, source))
+    }
+
+    /// The origins the cross-site check trusts: `TRUSTED_ORIGINS` and `CORS_ALLOWED_ORIGINS`.
+    ///
+    /// ```
+    /// let settings = authjwt_demo::Settings {
+    ///     trusted_origins: vec!["https://partner.example".into()],
+    ///     cors_allowed_origins: vec!["https://app.example.com".into()],
+    ///     ..Default::default()
+    /// };
+    /// assert_eq!(settings.all_trusted_origins(), ["https://partner.example", "https://app.example.com"]);
+    /// ```
+    pub fn all_trusted_origins(&self) -> Vec<String> {
+        let mut all = self.trusted_origins.clone();
+        for origin in &self.cors_allowed_origins {
+            if !all.contains(origin) {
+                all.push(origin.clone());
+            }
+        }
+        all
+    }
+
+    /// The CORS layer of `CORS_ALLOWED_ORIGINS`, allowing the CSRF headers of `config`.
+    ///
+    /// ```
+    /// let settings = authjwt_demo::Settings {
+    ///     cors_allowed_origins: vec!["https://app.example.com".into()],
+    ///     ..Default::default()
+    /// };
+    /// let (config, _) = settings.config()?;
+    /// let cors = settings.cors_layer(&config)?;
+    /// assert_eq!(cors.origins().len(), 1);
+    /// # Ok::<(), authjwt_demo::SettingsError>(())
+    /// ```
+    pub fn cors_layer(&self, config: &Config) -> Result<CredentialedCorsLayer, SettingsError> {
+        let headers = [
+            config.access_csrf_header_name(),
+            config.refresh_csrf_header_name(),
+        ];
+        CredentialedCorsLayer::new(&self.cors_allowed_origins, headers).map_err(|reason| {
+            let value = self
+                .cors_allowed_origins
+                .iter()
+                .find(|o| parse_origin(o).is_err())
+                .cloned()
+                .unwrap_or_default();
+            SettingsError::Origin {
+                var: "CORS_ALLOWED_ORIGINS",
+                value,
+                reason,
+            }
+        })
     }
 
     /// The configuration with revocations kept in this process's memory (`REDIS_URL` is

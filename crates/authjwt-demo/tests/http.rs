@@ -81,11 +81,20 @@ async fn login_sets_four_cookies_with_the_contract_flags() {
     let app = app(state());
     let reply = send(&app, login_request("/login", "user1", "password1")).await;
     assert_eq!(reply.status, 200);
-    assert_eq!(
-        reply.json(),
-        serde_json::json!({"message": "Login successful", "username": "user1"})
-    );
+    let body = reply.json();
+    assert_eq!(body["message"], "Login successful");
+    assert_eq!(body["username"], "user1");
+    assert_eq!(body.as_object().unwrap().len(), 4, "{body}");
     assert_eq!(reply.set_cookies().len(), 4);
+    // The CSRF values are in the body too (a front end on another origin cannot read the
+    // API's cookies), equal to the CSRF cookies.
+    let mut jar = Jar::default();
+    jar.update(&reply);
+    for name in ["csrf_access_token", "csrf_refresh_token"] {
+        let value = body[name].as_str().unwrap();
+        assert!(!value.is_empty());
+        assert_eq!(Some(value), jar.get(name), "{name}");
+    }
     for (name, http_only) in [
         ("access_token_cookie", true),
         ("refresh_token_cookie", true),

@@ -44,9 +44,14 @@ async fn refresh_needs_the_refresh_csrf_header_and_reissues_both_cookies() {
 
     let reply = send(&app, refresh(&jar, Some("csrf_refresh_token"))).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
+    // The session's CSRF values, unchanged by the refresh, in the body too.
     assert_eq!(
         reply.json(),
-        serde_json::json!({"message": "Token refreshed"})
+        serde_json::json!({
+            "message": "Token refreshed",
+            "csrf_access_token": jar.get("csrf_access_token").unwrap(),
+            "csrf_refresh_token": jar.get("csrf_refresh_token").unwrap(),
+        })
     );
     assert_eq!(
         reply.set_cookies().len(),

@@ -1,4 +1,6 @@
 #![doc = include_str!("../docs/guide.md")]
+#![doc = ""]
+#![doc = include_str!("../docs/cross_origin.md")]
 //!
 //! # Feature flags
 //!
@@ -7,6 +9,7 @@
 //! | `axum` | the axum 0.8 adapter: extractors, layers, `IntoResponse`/`IntoResponseParts` ([`axum`](crate::axum)) |
 //! | `actix` | the actix-web 4 adapter: extractors (`FromRequest`), middleware (`Transform`), `ResponseError`, `SetCookiesExt` ([`actix`](crate::actix)) |
 //! | `redis` | [`redis::RedisStore`]: revocations shared by several instances through Redis, checked against a local replica |
+//! | `utoipa` | [`openapi::SecuritySchemes`]: the OpenAPI 3.1 security schemes of a configuration and each operation's requirement (utoipa 5) |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Body reading, route overrides and implicit refresh exist for the adapters; without one the
 // core alone leaves them unused.
@@ -41,6 +44,8 @@ pub mod user;
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 
 pub use auth::Auth;
 pub use claims::Claims;

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
-use crate::errors::ApiError;
+use crate::errors::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 fn view(s: &Session) -> Value {
@@ -23,6 +23,14 @@ fn view(s: &Session) -> Value {
 }
 
 /// The user's live sessions, newest first, the caller's own marked `current`.
+#[utoipa::path(
+    get,
+    path = "/sessions",
+    operation_id = "list_sessions",
+    tag = "sessions",
+    responses((status = 200, description = "The user's live sessions.",
+               body = crate::openapi::SessionsResponse))
+)]
 pub(crate) async fn list(
     State(state): State<AppState>,
     AccessToken(caller): AccessToken,
@@ -38,6 +46,18 @@ pub(crate) async fn list(
 }
 
 /// Ends one session of the user everywhere; another user's or an unknown id is 404.
+#[utoipa::path(
+    delete,
+    path = "/sessions/{id}",
+    operation_id = "end_session",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session's id, from `GET /sessions`.")),
+    responses(
+        (status = 200, description = "The session is ended.", body = crate::openapi::MessageResponse),
+        (status = 404, description = "`session_not_found`: not a live session of this user.",
+         body = ErrorBody)
+    )
+)]
 pub(crate) async fn end(
     State(state): State<AppState>,
     AccessToken(caller): AccessToken,
@@ -52,6 +72,14 @@ pub(crate) async fn end(
 }
 
 /// Ends every other session of the user; the caller's continues.
+#[utoipa::path(
+    post,
+    path = "/sessions/revoke-others",
+    operation_id = "revoke_other_sessions",
+    tag = "sessions",
+    responses((status = 200, description = "The other sessions are ended.",
+               body = crate::openapi::RevokedResponse))
+)]
 pub(crate) async fn revoke_others(
     State(state): State<AppState>,
     AccessToken(caller): AccessToken,

@@ -9,13 +9,30 @@ use axum::response::IntoResponse;
 use http::request::Parts;
 use serde_json::{Value, json};
 
-use crate::errors::{ApiError, JsonBody};
+use crate::errors::{ApiError, ErrorBody, JsonBody};
+use crate::openapi::{BearerToken, UserMessage};
 use crate::routes::account::Credentials;
 use crate::state::AppState;
 use crate::users::User;
 use crate::{sessions, users};
 
 /// The access token in the body, the refresh token (and its CSRF cookie) in cookies.
+#[utoipa::path(
+    post,
+    path = "/dual/login",
+    operation_id = "dual_login",
+    tag = "dual",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "The access token in the body; the refresh token and its \
+            CSRF value in cookies.", body = BearerToken,
+         headers(("set-cookie" = String, description = "refresh_token_cookie (HttpOnly) and csrf_refresh_token"))),
+        (status = 401, description = "invalid_credentials: wrong username or password.", body = ErrorBody),
+        (status = 400, description = "malformed_json: the body is not JSON.", body = ErrorBody),
+        (status = 415, description = "unsupported_media_type: no `Content-Type: application/json`.", body = ErrorBody),
+        (status = 422, description = "invalid_body: the JSON lacks a field or has one of the wrong type.", body = ErrorBody),
+    )
+)]
 pub(crate) async fn login(
     State(state): State<AppState>,
     JsonBody(credentials): JsonBody<Credentials>,
@@ -32,6 +49,13 @@ pub(crate) async fn login(
 
 /// The access token from `Authorization: Bearer` only (set on the route in the router),
 /// and its user.
+#[utoipa::path(
+    get,
+    path = "/dual/protected",
+    operation_id = "dual_protected",
+    tag = "dual",
+    responses((status = 200, description = "The token's user.", body = UserMessage))
+)]
 pub(crate) async fn protected(CurrentUser { user, .. }: CurrentUser<User>) -> Json<Value> {
     Json(json!({ "message": "Access granted", "user": user.username }))
 }
@@ -39,6 +63,17 @@ pub(crate) async fn protected(CurrentUser { user, .. }: CurrentUser<User>) -> Js
 /// The refresh token from its cookie only (with `X-CSRF-TOKEN` = `csrf_refresh_token`) →
 /// a new access token in the body; the refresh cookie is rotated like on `POST /refresh`,
 /// and as there, the new tokens are sent only if the subject is still a user.
+#[utoipa::path(
+    post,
+    path = "/dual/refresh",
+    operation_id = "dual_refresh",
+    tag = "dual",
+    responses(
+        (status = 200, description = "A new access token in the body; the refresh cookie rotates \
+            as on /refresh.", body = BearerToken,
+         headers(("set-cookie" = String, description = "refresh_token_cookie and csrf_refresh_token"))),
+    )
+)]
 pub(crate) async fn refresh(
     State(state): State<AppState>,
     parts: Parts,

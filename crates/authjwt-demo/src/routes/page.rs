@@ -6,11 +6,19 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
+use crate::openapi::Jwks;
 use crate::state::AppState;
 
 /// The page: plain HTML and JavaScript, no build step.
 pub(crate) const PAGE: &str = include_str!("../page.html");
 
+#[utoipa::path(
+    get,
+    path = "/",
+    operation_id = "page",
+    tag = "page",
+    responses((status = 200, description = "The web page.", content_type = "text/html", body = String))
+)]
 pub(crate) async fn index() -> impl IntoResponse {
     (
         [
@@ -28,6 +36,14 @@ pub(crate) async fn index() -> impl IntoResponse {
 /// shared across tabs) and `onSessionEnd`. The library ships it; the demo serves it as is.
 pub(crate) const CLIENT: &str = include_str!("../../../authjwt/client/authjwt.js");
 
+#[utoipa::path(
+    get,
+    path = "/authjwt.js",
+    operation_id = "client",
+    tag = "page",
+    responses((status = 200, description = "The browser helper, an ES module (`authFetch`, \
+        `onSessionEnd`).", content_type = "text/javascript", body = String))
+)]
 pub(crate) async fn client() -> impl IntoResponse {
     (
         [
@@ -42,6 +58,13 @@ pub(crate) async fn client() -> impl IntoResponse {
 
 /// The JWKS document: the public keys when an asymmetric algorithm is configured, else
 /// `{"keys": []}` (HMAC secrets are never published).
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    operation_id = "jwks",
+    tag = "page",
+    responses((status = 200, description = "The public verification keys.", body = Jwks))
+)]
 pub(crate) async fn jwks(State(state): State<AppState>) -> impl IntoResponse {
     Json(state.auth.jwks())
 }
