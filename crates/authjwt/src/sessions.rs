@@ -1,7 +1,7 @@
 //! Sessions a user can see and end: the login that creates one (with its remember-me choice,
 //! user agent and label), the list of a subject's live sessions, and ending one of them or
 //! all the others. The records are kept by the revocation store
-//! ([`RevocationStore::sessions`](crate::revoke::RevocationStore::sessions)); ending a session
+//! ([`RevocationStore::sessions`]); ending a session
 //! revokes its token family, so its refresh tokens are refused at once and its access tokens
 //! on every instance within the store's propagation time.
 
