@@ -23,7 +23,7 @@ use crate::routes::{account, devices, dual, page, resources};
 use crate::state::AppState;
 
 /// The operations that need a token, with the protection their handler runs under. Routes
-/// whose handler resolves the user ([`authjwt::CurrentUser`]) can also answer
+/// whose handler resolves the user ([`authjwt::user::CurrentUser`]) can also answer
 /// `user_not_found`.
 pub struct ProtectedRoute {
     /// The method.

@@ -17,8 +17,13 @@
 //! (default `http://localhost:5173`). `tests/cross_origin_example.rs` drives [`app`].
 
 use authjwt::axum::AccessToken;
-use authjwt::{Algorithm, Auth, Config, NoCustomClaims, Protection, SameSite, SigningKey};
-use authjwt::{AuthRejection, TokenError, TokenLocation};
+use authjwt::{
+    Auth, Config, Protection,
+    claims::NoCustomClaims,
+    config::SameSite,
+    keys::{Algorithm, SigningKey},
+};
+use authjwt::{TokenLocation, error::AuthRejection, tokens::TokenError};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -58,7 +58,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! A custom [`ErrorResponder`](crate::ErrorResponder) that renders another body shape
+//! A custom [`ErrorResponder`](crate::error::ErrorResponder) that renders another body shape
 //! should replace [`SecuritySchemes::ERROR_SCHEMA`] in the document's components.
 
 use http::Method;

@@ -69,20 +69,11 @@ impl ConfigBuilder {
     /// Methods on which the CSRF header is required. Defaults to POST, PUT, PATCH, DELETE.
     ///
     /// ```
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Config, Protection, TokenLocation, claims::NoCustomClaims};
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Cookies])
-    ///     .csrf_methods([http::Method::DELETE]) // POST no longer needs the header
-    ///     .build()?);
-    /// let token = auth.create_access_token("user1")?;
-    /// let req = http::Request::post("/").header("cookie", format!("access_token_cookie={token}"));
-    /// let (parts, _) = req.body(())?.into_parts();
-    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
+    /// let builder = authjwt::Config::builder().csrf_methods([http::Method::DELETE]);
+    /// # let _ = builder;
     /// ```
+    ///
+    /// The behaviour, request by request: `tests/setters.rs`, `csrf_methods`.
     pub fn csrf_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
         self.csrf_methods = methods.into_iter().collect();
         self
@@ -91,20 +82,11 @@ impl ConfigBuilder {
     /// Header carrying the access CSRF value. Defaults to `X-CSRF-TOKEN`.
     ///
     /// ```
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// # use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Cookies])
-    ///     .access_csrf_header_name("X-XSRF-TOKEN")
-    ///     .build()?);
-    /// let token = auth.create_access_token("user1")?;
-    /// let req = http::Request::post("/").header("cookie", format!("access_token_cookie={token}"));
-    /// let (parts, _) = req.header("x-xsrf-token", token.csrf().unwrap()).body(())?.into_parts();
-    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
+    /// let builder = authjwt::Config::builder().access_csrf_header_name("X-XSRF-TOKEN");
+    /// # let _ = builder;
     /// ```
+    ///
+    /// The behaviour, request by request: `tests/setters.rs`, `access_csrf_header_name`.
     pub fn access_csrf_header_name(mut self, name: impl Into<String>) -> Self {
         self.access_csrf_header = name.into();
         self
@@ -113,22 +95,11 @@ impl ConfigBuilder {
     /// Header carrying the refresh CSRF value. Defaults to `X-CSRF-TOKEN`.
     ///
     /// ```
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// # use authjwt::{Auth, Config, NoCustomClaims, Protection, TokenLocation};
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Cookies])
-    ///     .refresh_csrf_header_name("X-CSRF-REFRESH")
-    ///     .build()?);
-    /// let token = auth.create_refresh_token("user1")?;
-    /// let (parts, _) = http::Request::post("/refresh")
-    ///     .header("cookie", format!("refresh_token_cookie={token}"))
-    ///     .header("x-csrf-refresh", token.csrf().unwrap())
-    ///     .body(())?.into_parts();
-    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::refresh()).await.is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
+    /// let builder = authjwt::Config::builder().refresh_csrf_header_name("X-CSRF-REFRESH");
+    /// # let _ = builder;
     /// ```
+    ///
+    /// The behaviour, request by request: `tests/setters.rs`, `refresh_csrf_header_name`.
     pub fn refresh_csrf_header_name(mut self, name: impl Into<String>) -> Self {
         self.refresh_csrf_header = name.into();
         self
@@ -138,33 +109,11 @@ impl ConfigBuilder {
     /// bodies) when the header is absent. Defaults to `false`.
     ///
     /// ```
-    /// # #[cfg(feature = "axum")] {
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
-    /// # use axum::{Router, routing::post};
-    /// # use tower::ServiceExt;
-    /// # use authjwt::tokens::IssuedToken;
-    /// # use axum::body::Body;
-    /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
-    /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
-    /// #         .header("content-type", "application/x-www-form-urlencoded")
-    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
-    /// # }
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Cookies])
-    ///     .csrf_check_form(true) // plain HTML forms cannot set a header
-    ///     .build()?);
-    /// let app: Router = Router::new().route("/", post(|_: AccessToken| async {}));
-    /// let app = app.layer(auth.layer());
-    /// let token = auth.create_access_token("user1")?;
-    /// let body = format!("title=Hello&csrf_token={}", token.csrf().unwrap());
-    /// let req = form("access_token_cookie", &token, body);
-    /// assert_eq!(app.oneshot(req).await?.status(), 200);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
-    /// # }
+    /// let builder = authjwt::Config::builder().csrf_check_form(true);
+    /// # let _ = builder;
     /// ```
+    ///
+    /// The behaviour, request by request: `tests/setters.rs`, `csrf_check_form`.
     pub fn csrf_check_form(mut self, on: bool) -> Self {
         self.csrf_check_form = on;
         self
@@ -173,33 +122,11 @@ impl ConfigBuilder {
     /// Form field of the access CSRF value. Defaults to `csrf_token`.
     ///
     /// ```
-    /// # #[cfg(feature = "axum")] {
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// # use authjwt::{Auth, Config, TokenLocation, axum::AccessToken};
-    /// # use axum::{Router, routing::post};
-    /// # use tower::ServiceExt;
-    /// # use authjwt::tokens::IssuedToken;
-    /// # use axum::body::Body;
-    /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
-    /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
-    /// #         .header("content-type", "application/x-www-form-urlencoded")
-    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
-    /// # }
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Cookies])
-    ///     .csrf_check_form(true).access_csrf_field_name("_csrf")
-    ///     .build()?);
-    /// let app: Router = Router::new().route("/", post(|_: AccessToken| async {}));
-    /// let app = app.layer(auth.layer());
-    /// let token = auth.create_access_token("user1")?;
-    /// let body = format!("_csrf={}", token.csrf().unwrap());
-    /// let req = form("access_token_cookie", &token, body);
-    /// assert_eq!(app.oneshot(req).await?.status(), 200);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
-    /// # }
+    /// let builder = authjwt::Config::builder().access_csrf_field_name("_csrf");
+    /// # let _ = builder;
     /// ```
+    ///
+    /// The behaviour, request by request: `tests/setters.rs`, `access_csrf_field_name`.
     pub fn access_csrf_field_name(mut self, name: impl Into<String>) -> Self {
         self.access_csrf_field = name.into();
         self
@@ -208,33 +135,11 @@ impl ConfigBuilder {
     /// Form field of the refresh CSRF value. Defaults to `csrf_token`.
     ///
     /// ```
-    /// # #[cfg(feature = "axum")] {
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// # use authjwt::{Auth, Config, TokenLocation, axum::RefreshToken};
-    /// # use axum::{Router, routing::post};
-    /// # use tower::ServiceExt;
-    /// # use authjwt::tokens::IssuedToken;
-    /// # use axum::body::Body;
-    /// # fn form(cookie: &str, token: &IssuedToken, body: String) -> http::Request<Body> {
-    /// #     http::Request::post("/").header("cookie", format!("{cookie}={token}"))
-    /// #         .header("content-type", "application/x-www-form-urlencoded")
-    /// #         .header("content-length", body.len()).body(body.into()).unwrap()
-    /// # }
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Cookies])
-    ///     .csrf_check_form(true).refresh_csrf_field_name("_csrf_refresh")
-    ///     .build()?);
-    /// let app: Router = Router::new().route("/", post(|_: RefreshToken| async {}));
-    /// let app = app.layer(auth.layer());
-    /// let token = auth.create_refresh_token("user1")?;
-    /// let body = format!("_csrf_refresh={}", token.csrf().unwrap());
-    /// let req = form("refresh_token_cookie", &token, body);
-    /// assert_eq!(app.oneshot(req).await?.status(), 200);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
-    /// # }
+    /// let builder = authjwt::Config::builder().refresh_csrf_field_name("_csrf_refresh");
+    /// # let _ = builder;
     /// ```
+    ///
+    /// The behaviour, request by request: `tests/setters.rs`, `refresh_csrf_field_name`.
     pub fn refresh_csrf_field_name(mut self, name: impl Into<String>) -> Self {
         self.refresh_csrf_field = name.into();
         self
@@ -245,20 +150,11 @@ impl ConfigBuilder {
     /// exempted with [`Protection::verify_csrf`](crate::Protection::verify_csrf).
     ///
     /// ```
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use authjwt::{Auth, Config, Protection, TokenLocation, claims::NoCustomClaims};
-    /// let auth = Auth::new(Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .token_location([TokenLocation::Cookies])
-    ///     .csrf_exempt_routes(["/webhook"])
-    ///     .build()?);
-    /// let cookie = format!("access_token_cookie={}", auth.create_access_token("service")?);
-    /// let req = http::Request::post("/webhook").header("cookie", cookie); // no CSRF header
-    /// let (parts, _) = req.body(())?.into_parts();
-    /// assert!(auth.authenticate::<NoCustomClaims>(&parts, &Protection::access()).await.is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
+    /// let builder = authjwt::Config::builder().csrf_exempt_routes(["/webhook"]);
+    /// # let _ = builder;
     /// ```
+    ///
+    /// The behaviour, request by request: `tests/setters.rs`, `csrf_exempt_routes`.
     pub fn csrf_exempt_routes(
         mut self,
         paths: impl IntoIterator<Item = impl Into<String>>,
