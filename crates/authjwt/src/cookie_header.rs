@@ -1,10 +1,17 @@
 //! Reading the incoming `Cookie` header: byte-exact names, conflicting values refused.
 
-use crate::error::{AuthError, InvalidReason};
+use std::ops::Range;
+
 use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};
 
-/// percent-encoded, padded or differently-cased name is another cookie, so `__Host-` prefixes
+use crate::error::{AuthError, InvalidReason};
+
+/// A value cut from a header: the header, where in it, and the text.
+pub(crate) type Cut<'a> = (&'a HeaderValue, Range<usize>, &'a str);
+
+/// The value of the cookie `name` in the request's `Cookie` headers. Names match byte for
+/// byte: a percent-encoded, padded or differently-cased name is another cookie, so `__Host-` prefixes
 /// keep their meaning. Two different values for the name are refused (a sibling subdomain
 /// may have planted one), the same value twice is accepted.
 ///
@@ -15,51 +22,61 @@ pub(crate) fn find_cookie<'a>(
     headers: &'a HeaderMap,
     name: &str,
 ) -> Result<Option<&'a str>, AuthError> {
-    Ok(find_cookie_in(headers, name)?.map(|(_, value)| value))
+    Ok(find_cookie_in(headers, name)?.map(|(_, _, value)| value))
 }
 
-/// [`find_cookie`], also naming the `Cookie` header the value was found in.
+/// [`find_cookie`], also naming the `Cookie` header the value was found in and where in it.
 pub(crate) fn find_cookie_in<'a>(
     headers: &'a HeaderMap,
     name: &str,
-) -> Result<Option<(&'a HeaderValue, &'a str)>, AuthError> {
+) -> Result<Option<Cut<'a>>, AuthError> {
     let name = name.as_bytes();
     // A cookie name never holds `=` (the first `=` of a pair ends it): such a name matches
     // nothing. Configured names are RFC 6265 tokens; this guards the fuzzing entry point.
     if name.contains(&b'=') {
         return Ok(None);
     }
-    let mut found: Option<(&'a HeaderValue, &'a [u8])> = None;
+    // The value found, with where it starts in its header (the range the guard keeps).
+    let mut found: Option<(&'a HeaderValue, usize, &'a [u8])> = None;
     for header in headers.get_all(COOKIE) {
         let mut rest = header.as_bytes();
+        let mut offset = 0;
         loop {
             // memchr finds the next `;` a vector at a time; the Cookie header of a logged-in
             // browser holds four cookies of a few hundred bytes.
             let (pair, next) = match memchr::memchr(b';', rest) {
-                Some(end) => (&rest[..end], Some(&rest[end + 1..])),
+                Some(end) => (&rest[..end], Some((end + 1, &rest[end + 1..]))),
                 None => (rest, None),
             };
             // RFC 6265 5.4: pairs are separated by "; "; only that space is stripped.
-            let pair = pair.strip_prefix(b" ").unwrap_or(pair);
+            let (pair, start) = match pair.strip_prefix(b" ") {
+                Some(stripped) => (stripped, offset + 1),
+                None => (pair, offset),
+            };
             if let Some(v) = pair
                 .strip_prefix(name)
                 .and_then(|after| after.strip_prefix(b"="))
             {
                 match found {
-                    Some((_, prev)) if prev != v => return Err(InvalidReason::Conflicting.into()),
+                    Some((_, _, prev)) if prev != v => {
+                        return Err(InvalidReason::Conflicting.into());
+                    }
                     Some(_) => {}
-                    None => found = Some((header, v)),
+                    None => found = Some((header, start + name.len() + 1, v)),
                 }
             }
             match next {
-                Some(next) => rest = next,
+                Some((skip, next)) => {
+                    offset += skip;
+                    rest = next;
+                }
                 None => break,
             }
         }
     }
     found
-        .map(|(header, v)| match std::str::from_utf8(v) {
-            Ok(v) => Ok((header, v)),
+        .map(|(header, start, v)| match std::str::from_utf8(v) {
+            Ok(text) => Ok((header, start..start + v.len(), text)),
             Err(_) => Err(InvalidReason::Malformed.into()),
         })
         .transpose()
@@ -75,6 +92,16 @@ mod tests {
             h.append(COOKIE, HeaderValue::from_str(c).unwrap());
         }
         h
+    }
+
+    #[test]
+    fn the_range_is_where_the_value_stands_in_its_header() {
+        let h = headers(&["x=1; a=first", "b=22;c=333;  d=4"]);
+        for (name, value) in [("a", "first"), ("b", "22"), ("c", "333"), ("x", "1")] {
+            let (header, range, text) = find_cookie_in(&h, name).unwrap().unwrap();
+            assert_eq!(text, value);
+            assert_eq!(&header.as_bytes()[range], value.as_bytes());
+        }
     }
 
     #[test]

@@ -322,23 +322,16 @@ enum TokenText {
 }
 
 impl TokenText {
-    /// Keeps `token` as a position in `carrier`, the header value it was borrowed from, or
-    /// as its own string when it was not borrowed from one.
-    fn new(token: Cow<'_, str>, carrier: Option<&HeaderValue>) -> Self {
-        if let (Cow::Borrowed(text), Some(value)) = (&token, carrier) {
-            let range = text
-                .as_ptr()
-                .addr()
-                .checked_sub(value.as_bytes().as_ptr().addr())
-                .and_then(|from| Some(from..from.checked_add(text.len())?));
-            if let Some(range) = range.filter(|r| r.end <= value.len()) {
-                return Self::InHeader {
-                    value: value.clone(),
-                    range,
-                };
-            }
+    /// Keeps `token` as its position in `carrier`, the header value locate cut it from, or
+    /// as its own string when it was not cut from one.
+    fn new(token: Cow<'_, str>, carrier: Option<(&HeaderValue, Range<usize>)>) -> Self {
+        match (token, carrier) {
+            (Cow::Borrowed(_), Some((value, range))) => Self::InHeader {
+                value: value.clone(),
+                range,
+            },
+            (token, _) => Self::Owned(token.into_owned().into_boxed_str()),
         }
-        Self::Owned(token.into_owned().into_boxed_str())
     }
 
     fn as_str(&self) -> &str {
@@ -688,14 +681,14 @@ mod tests {
     }
 
     #[test]
-    fn a_string_not_borrowed_from_the_values_is_owned() {
+    fn a_token_cut_from_a_header_is_kept_as_its_range_others_are_owned() {
         let value = HeaderValue::from_static("abc.def.ghi");
-        let elsewhere = String::from("abc");
-        let text = TokenText::new(Cow::Borrowed(elsewhere.as_str()), Some(&value));
-        assert!(matches!(text, TokenText::Owned(_)));
-        let inside = value.to_str().unwrap();
-        let text = TokenText::new(Cow::Borrowed(&inside[4..7]), Some(&value));
+        let text = TokenText::new(Cow::Borrowed("def"), Some((&value, 4..7)));
         assert!(matches!(text, TokenText::InHeader { .. }));
         assert_eq!(text.as_str(), "def");
+        let decoded = TokenText::new(Cow::Owned(String::from("abc")), Some((&value, 0..3)));
+        assert!(matches!(decoded, TokenText::Owned(_)));
+        let from_body = TokenText::new(Cow::Borrowed("abc"), None);
+        assert!(matches!(from_body, TokenText::Owned(_)));
     }
 }

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
 use http::HeaderValue;
 use http::request::Parts;
@@ -10,7 +11,7 @@ use http::request::Parts;
 use crate::body::{BodyFields, BodyValue};
 use crate::claims::TokenType;
 use crate::config::{Config, TokenLocation};
-use crate::cookie_header::find_cookie_in;
+use crate::cookie_header::{Cut, find_cookie_in};
 use crate::error::{AuthError, InvalidReason};
 
 impl fmt::Display for TokenLocation {
@@ -29,8 +30,8 @@ impl fmt::Display for TokenLocation {
 pub(crate) struct Located<'a> {
     pub(crate) token: Cow<'a, str>,
     pub(crate) location: TokenLocation,
-    /// The header value `token` is borrowed from (Authorization or Cookie), if any.
-    pub(crate) carrier: Option<&'a HeaderValue>,
+    /// The header value `token` was cut from (Authorization or Cookie), and where in it.
+    pub(crate) carrier: Option<(&'a HeaderValue, Range<usize>)>,
 }
 
 /// Tries `locations` in order; the first location holding a token wins.
@@ -43,7 +44,7 @@ pub(crate) fn locate<'a>(
     for &location in locations {
         let (found, carrier): (Option<Cow<'a, str>>, _) = match location {
             TokenLocation::Headers => match from_header(config, parts)? {
-                Some((value, token)) => (Some(Cow::Borrowed(token)), Some(value)),
+                Some((value, range, token)) => (Some(Cow::Borrowed(token)), Some((value, range))),
                 None => (None, None),
             },
             TokenLocation::Cookies => {
@@ -52,7 +53,9 @@ pub(crate) fn locate<'a>(
                     TokenType::Refresh => &config.cookies.refresh_name,
                 };
                 match find_cookie_in(&parts.headers, name)? {
-                    Some((value, token)) => (Some(Cow::Borrowed(token)), Some(value)),
+                    Some((value, range, token)) => {
+                        (Some(Cow::Borrowed(token)), Some((value, range)))
+                    }
                     None => (None, None),
                 }
             }
@@ -92,10 +95,7 @@ pub(crate) fn locate<'a>(
 /// the library never guesses which one was meant. The credential must be one token68
 /// (RFC 9110 11.4): whitespace inside it (`Bearer Bearer x`) or a byte outside visible
 /// ASCII makes the token malformed, not absent. A value with another scheme is no token.
-fn from_header<'a>(
-    config: &Config,
-    parts: &'a Parts,
-) -> Result<Option<(&'a HeaderValue, &'a str)>, AuthError> {
+fn from_header<'a>(config: &Config, parts: &'a Parts) -> Result<Option<Cut<'a>>, AuthError> {
     let mut headers = parts.headers.get_all(&config.header_name).iter();
     let Some(header) = headers.next() else {
         return Ok(None);
@@ -104,6 +104,8 @@ fn from_header<'a>(
         return Err(InvalidReason::Conflicting.into());
     }
     let value = header.as_bytes();
+    // Where the credential starts: after the scheme and its space.
+    let mut start = 0;
     let credential = if config.header_type.is_empty() {
         value
     } else {
@@ -113,11 +115,16 @@ fn from_header<'a>(
             .filter(|s| s.eq_ignore_ascii_case(scheme))
             .and_then(|_| value[scheme.len()..].strip_prefix(b" "))
         {
-            Some(rest) => rest,
+            Some(rest) => {
+                start = scheme.len() + 1;
+                rest
+            }
             None => return Ok(None),
         }
     };
-    let credential = credential.trim_ascii();
+    let trimmed = credential.trim_ascii_start();
+    start += credential.len() - trimmed.len();
+    let credential = trimmed.trim_ascii_end();
     if credential.contains(&b',') {
         return Err(InvalidReason::Conflicting.into());
     }
@@ -126,7 +133,7 @@ fn from_header<'a>(
     }
     // Visible ASCII only: always UTF-8.
     let token = std::str::from_utf8(credential).map_err(|_| InvalidReason::Malformed)?;
-    Ok(Some((header, token)))
+    Ok(Some((header, start..start + token.len(), token)))
 }
 
 fn from_query<'a>(config: &Config, parts: &'a Parts) -> Result<Option<Cow<'a, str>>, AuthError> {
