@@ -1,14 +1,14 @@
 //! The demo's settings: the environment variables of the contract, and the [`Config`] they
 //! make (cookies only, `Secure` off for local http, `SameSite=Lax`).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use authjwt::revoke::redis::RedisStore;
 use authjwt::{
     Config, ConfigBuilder, ConfigError, TokenLocation,
-    config::SameSite,
+    config::{SETTINGS_VARIABLES, SameSite},
     keys::{Algorithm, KeyError, SigningKey},
     revoke::StoreError,
 };
@@ -19,10 +19,6 @@ use crate::users::DemoUsers;
 
 /// The port when `PORT` is unset.
 pub const DEFAULT_PORT: u16 = 8000;
-/// The access token lifetime when `JWT_ACCESS_TOKEN_EXPIRES` is unset: 15 minutes.
-pub const DEFAULT_ACCESS_EXPIRES: Duration = Duration::from_secs(900);
-/// The refresh token lifetime when `JWT_REFRESH_TOKEN_EXPIRES` is unset: 30 days.
-pub const DEFAULT_REFRESH_EXPIRES: Duration = Duration::from_secs(2_592_000);
 
 /// What the demo reads from its environment.
 ///
@@ -36,6 +32,7 @@ pub const DEFAULT_REFRESH_EXPIRES: Duration = Duration::from_secs(2_592_000);
 /// | `JWT_REFRESH_TOKEN_EXPIRES` | refresh token lifetime, seconds | `2592000` |
 /// | `JWT_REFRESH_REUSE_WINDOW` | seconds a rotated refresh token still gets its successor; `0` = strict | `30` |
 /// | `JWT_SESSION_MAX_AGE` | absolute session lifetime from login, seconds | unset (sliding) |
+/// | the other `JWT_*` settings of the library (`authjwt::config::SETTINGS_VARIABLES`) | read by the library, as in `Config::from_env` | the library's defaults, but `Secure` off and cookies only (`JWT_TOKEN_LOCATION` is not read: the contract serves cookies) |
 /// | `REDIS_URL` | shared revocation store | unset (in memory) |
 /// | `TRUSTED_ORIGINS` | comma-separated origins whose unsafe requests pass the cross-site check | none |
 /// | `CORS_ALLOWED_ORIGINS` | comma-separated origins of front ends allowed to call with credentials (CORS); also trusted | none |
@@ -45,7 +42,8 @@ pub const DEFAULT_REFRESH_EXPIRES: Duration = Duration::from_secs(2_592_000);
 /// let vars = HashMap::from([("PORT", "9000"), ("JWT_ACCESS_TOKEN_EXPIRES", "2")]);
 /// let settings = authjwt_demo::Settings::from_lookup(|k| vars.get(k).map(|v| v.to_string()))?;
 /// assert_eq!(settings.port, 9000);
-/// assert_eq!(settings.access_expires.as_secs(), 2);
+/// let (config, _) = settings.config()?;
+/// assert_eq!(config.access_expires(), Some(std::time::Duration::from_secs(2)));
 /// # Ok::<(), authjwt_demo::SettingsError>(())
 /// ```
 #[derive(Clone)]
@@ -58,14 +56,10 @@ pub struct Settings {
     pub algorithm: Algorithm,
     /// `JWT_PRIVATE_KEY` (or a PEM given in `JWT_SECRET_KEY`), for asymmetric algorithms.
     pub private_key: Option<String>,
-    /// `JWT_ACCESS_TOKEN_EXPIRES`.
-    pub access_expires: Duration,
-    /// `JWT_REFRESH_TOKEN_EXPIRES`.
-    pub refresh_expires: Duration,
-    /// `JWT_REFRESH_REUSE_WINDOW`; `None` keeps the library's default (30 s).
-    pub refresh_reuse_window: Option<Duration>,
-    /// `JWT_SESSION_MAX_AGE`: the absolute session lifetime; `None`, sessions slide.
-    pub session_max_age: Option<Duration>,
+    /// The other `JWT_*` settings found (lifetimes, reuse window, session maximum age, cookie
+    /// and CSRF names, …): validated when read, applied by the library
+    /// ([`ConfigBuilder::env_settings`]), never parsed here.
+    pub jwt: BTreeMap<&'static str, String>,
     /// `REDIS_URL`.
     pub redis_url: Option<String>,
     /// `TRUSTED_ORIGINS`: origins (as browsers send them) whose unsafe requests pass the
@@ -88,10 +82,7 @@ impl fmt::Debug for Settings {
                 "private_key",
                 &self.private_key.as_ref().map(|_| "<redacted>"),
             )
-            .field("access_expires", &self.access_expires)
-            .field("refresh_expires", &self.refresh_expires)
-            .field("refresh_reuse_window", &self.refresh_reuse_window)
-            .field("session_max_age", &self.session_max_age)
+            .field("jwt", &self.jwt)
             .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
             .field("trusted_origins", &self.trusted_origins)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
@@ -106,10 +97,7 @@ impl Default for Settings {
             secret: None,
             algorithm: Algorithm::HS256,
             private_key: None,
-            access_expires: DEFAULT_ACCESS_EXPIRES,
-            refresh_expires: DEFAULT_REFRESH_EXPIRES,
-            refresh_reuse_window: None,
-            session_max_age: None,
+            jwt: BTreeMap::new(),
             redis_url: None,
             trusted_origins: Vec::new(),
             cors_allowed_origins: Vec::new(),
@@ -175,11 +163,13 @@ fn invalid(var: &'static str, expected: &'static str) -> SettingsError {
     SettingsError::Invalid { var, expected }
 }
 
-fn seconds(var: &'static str, value: &str) -> Result<Duration, SettingsError> {
-    match value.trim().parse::<u64>() {
-        Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
-        _ => Err(invalid(var, "a positive whole number of seconds, like 900")),
-    }
+/// The library's settings variables the demo passes on: all but the token location, which
+/// the contract fixes (cookies only).
+fn passed_on() -> impl Iterator<Item = &'static str> {
+    SETTINGS_VARIABLES
+        .iter()
+        .copied()
+        .filter(|&v| v != "JWT_TOKEN_LOCATION")
 }
 
 impl Settings {
@@ -208,25 +198,13 @@ impl Settings {
             })?;
         }
         s.private_key = get("JWT_PRIVATE_KEY");
-        if let Some(v) = get("JWT_ACCESS_TOKEN_EXPIRES") {
-            s.access_expires = seconds("JWT_ACCESS_TOKEN_EXPIRES", &v)?;
+        for var in passed_on() {
+            if let Some(v) = get(var) {
+                s.jwt.insert(var, v);
+            }
         }
-        if let Some(v) = get("JWT_REFRESH_TOKEN_EXPIRES") {
-            s.refresh_expires = seconds("JWT_REFRESH_TOKEN_EXPIRES", &v)?;
-        }
-        if let Some(v) = get("JWT_REFRESH_REUSE_WINDOW") {
-            // 0 is meaningful here: strict rotation.
-            let secs = v.trim().parse::<u64>().map_err(|_| {
-                invalid(
-                    "JWT_REFRESH_REUSE_WINDOW",
-                    "a whole number of seconds, like 30 (0 = strict rotation)",
-                )
-            })?;
-            s.refresh_reuse_window = Some(Duration::from_secs(secs));
-        }
-        if let Some(v) = get("JWT_SESSION_MAX_AGE") {
-            s.session_max_age = Some(seconds("JWT_SESSION_MAX_AGE", &v)?);
-        }
+        // Read by the library, validated now: a bad value stops the start with its name.
+        let _validated = s.apply_jwt(ConfigBuilder::default())?;
         s.redis_url = get("REDIS_URL");
         let origins = |var: &'static str| {
             get(var).map_or(Ok(Vec::new()), |v| {
@@ -272,29 +250,46 @@ impl Settings {
         Ok((key, KeySource::Configured))
     }
 
-    /// The demo's configuration before its revocation store is chosen: these keys and
-    /// lifetimes, cookies as the only token location, `Secure` off (local http),
+    /// Sets `name` (one of the library's settings variables) as if read from the environment.
+    ///
+    /// ```
+    /// let settings = authjwt_demo::Settings::default().with_jwt("JWT_REFRESH_REUSE_WINDOW", "0");
+    /// let (config, _) = settings.config()?;
+    /// assert!(config.refresh_reuse_window().is_zero());
+    /// # Ok::<(), authjwt_demo::SettingsError>(())
+    /// ```
+    #[must_use]
+    pub fn with_jwt(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.jwt.insert(name, value.into());
+        self
+    }
+
+    fn apply_jwt(&self, builder: ConfigBuilder) -> Result<ConfigBuilder, SettingsError> {
+        builder
+            .env_settings(|k| self.jwt.get(k).cloned())
+            .map_err(|e| match e {
+                ConfigError::Env { var, expected } => invalid(var, expected),
+                other => SettingsError::Config(other),
+            })
+    }
+
+    /// The demo's configuration before its revocation store is chosen: these keys, the
+    /// `JWT_*` settings given, cookies as the only token location, `Secure` off (local http),
     /// `SameSite=Lax`, CSRF double submit on, its [`USERS`](crate::users::USERS) as the
     /// user lookup ([`DemoUsers`]), and `TRUSTED_ORIGINS` with `CORS_ALLOWED_ORIGINS` as the
     /// trusted origins of the cross-site check.
     pub fn builder(&self) -> Result<(ConfigBuilder, KeySource), SettingsError> {
         let (key, source) = self.signing_key()?;
-        let mut builder = Config::builder()
+        let builder = Config::builder()
             .signing_key(key)
-            .token_location([TokenLocation::Cookies])
-            .access_expires(self.access_expires)
-            .refresh_expires(self.refresh_expires)
             // Local http only: browsers drop Secure cookies on http://127.0.0.1.
             .cookie_secure(false)
-            .cookie_samesite(SameSite::Lax)
+            .cookie_samesite(SameSite::Lax);
+        let builder = self
+            .apply_jwt(builder)?
+            .token_location([TokenLocation::Cookies])
             .user_lookup(DemoUsers)
             .trusted_origins(self.all_trusted_origins());
-        if let Some(window) = self.refresh_reuse_window {
-            builder = builder.refresh_reuse_window(window);
-        }
-        if let Some(max_age) = self.session_max_age {
-            builder = builder.session_max_age(max_age);
-        }
         Ok((builder, source))
     }
 

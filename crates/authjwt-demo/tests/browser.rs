@@ -745,10 +745,7 @@ async fn two_tabs_refreshing_at_once_both_succeed_for_twenty_rounds() {
 
 #[tokio::test]
 async fn without_a_reuse_window_two_concurrent_refreshes_end_the_session() {
-    let strict = authjwt_demo::Settings {
-        refresh_reuse_window: Some(Duration::ZERO),
-        ..common::settings(900)
-    };
+    let strict = common::settings(900).with_jwt("JWT_REFRESH_REUSE_WINDOW", "0");
     let demo = Demo::serve(AppState::new(authjwt::Auth::new(
         strict.config().unwrap().0,
     )))

@@ -311,10 +311,7 @@ async fn three_refreshes_at_once_all_succeed_and_the_session_survives() {
 
 #[tokio::test]
 async fn strict_rotation_ends_the_session_on_any_second_presentation() {
-    let settings = Settings {
-        refresh_reuse_window: Some(Duration::ZERO),
-        ..common::settings(900)
-    };
+    let settings = common::settings(900).with_jwt("JWT_REFRESH_REUSE_WINDOW", "0");
     let app = app(AppState::new(Auth::new(settings.config().unwrap().0)));
     let jar = logged_in(&app).await;
     let refresh = || {
@@ -371,17 +368,19 @@ async fn dual_refresh_rotates_too() {
 #[test]
 fn the_reuse_window_is_read_from_the_environment_zero_included() {
     let read = |v: &str| {
-        Settings::from_lookup(|k| (k == "JWT_REFRESH_REUSE_WINDOW").then(|| v.to_owned()))
-            .map(|s| s.refresh_reuse_window)
+        Settings::from_lookup(|k| {
+            (k == "JWT_REFRESH_REUSE_WINDOW")
+                .then(|| v.to_owned())
+                .or_else(|| (k == "JWT_SECRET_KEY").then(|| common::SECRET.to_owned()))
+        })
+        .and_then(|s| s.config())
+        .map(|(config, _)| config.refresh_reuse_window())
     };
-    assert_eq!(read("0").unwrap(), Some(Duration::ZERO));
-    assert_eq!(read("5").unwrap(), Some(Duration::from_secs(5)));
+    assert_eq!(read("0").unwrap(), Duration::ZERO);
+    assert_eq!(read("5").unwrap(), Duration::from_secs(5));
     let err = read("soon").unwrap_err().to_string();
     assert!(err.contains("JWT_REFRESH_REUSE_WINDOW"), "{err}");
     // The library validates it with the rest of the configuration.
-    let too_long = Settings {
-        refresh_reuse_window: Some(Duration::from_secs(301)),
-        ..common::settings(900)
-    };
+    let too_long = common::settings(900).with_jwt("JWT_REFRESH_REUSE_WINDOW", "301");
     assert!(too_long.config().is_err());
 }

@@ -56,13 +56,16 @@ async fn served_router_answers_over_http() {
 fn settings_come_from_the_contract_variables() {
     let defaults = Settings::from_lookup(|_| None).unwrap();
     assert_eq!(defaults.port, 8000);
-    assert_eq!(defaults.access_expires, Duration::from_secs(900));
-    assert_eq!(defaults.refresh_expires, Duration::from_secs(2_592_000));
+    assert!(defaults.jwt.is_empty());
     assert!(defaults.secret.is_none());
     let (config, source) = defaults.config().unwrap();
     assert_eq!(source, KeySource::Generated);
     assert_eq!(config.token_location(), [authjwt::TokenLocation::Cookies]);
     assert_eq!(config.access_expires(), Some(Duration::from_secs(900)));
+    assert_eq!(
+        config.refresh_expires(),
+        Some(Duration::from_secs(2_592_000))
+    );
 
     let vars = [
         ("PORT", "9001"),
@@ -78,7 +81,10 @@ fn settings_come_from_the_contract_variables() {
     };
     let s = Settings::from_lookup(lookup).unwrap();
     assert_eq!(s.port, 9001);
-    assert_eq!(s.access_expires, Duration::from_secs(2));
+    assert_eq!(
+        s.jwt.get("JWT_ACCESS_TOKEN_EXPIRES").map(String::as_str),
+        Some("2")
+    );
     assert_eq!(s.redis_url.as_deref(), Some("redis://127.0.0.1:6379"));
     let debug = format!("{s:?}");
     assert!(
@@ -88,6 +94,7 @@ fn settings_come_from_the_contract_variables() {
     let (config, source) = s.config().unwrap();
     assert_eq!(source, KeySource::Configured);
     assert_eq!(config.refresh_expires(), Some(Duration::from_secs(60)));
+    assert_eq!(config.access_expires(), Some(Duration::from_secs(2)));
 }
 
 #[test]

@@ -11,7 +11,7 @@ mod common;
 
 use std::time::Duration;
 
-use authjwt_demo::{AppState, Settings, app};
+use authjwt_demo::{AppState, app};
 use axum::body::Body;
 use common::{Jar, logged_in, send, send_empty, state};
 use http::header;
@@ -238,10 +238,7 @@ async fn remember_me_chooses_persistent_cookies_and_refresh_keeps_the_choice() {
 
 #[tokio::test]
 async fn a_session_ends_at_its_max_age_whatever_its_refreshes() {
-    let settings = Settings {
-        session_max_age: Some(Duration::from_secs(2)),
-        ..common::settings(900)
-    };
+    let settings = common::settings(900).with_jwt("JWT_SESSION_MAX_AGE", "2");
     let (config, _) = settings.config().unwrap();
     let router = app(AppState::new(authjwt::Auth::new(config)));
     let mut jar = login_as(&router, "user1", "password1", r#","remember":true"#, "UA").await;

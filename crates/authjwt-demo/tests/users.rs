@@ -163,10 +163,7 @@ async fn a_refused_refresh_still_spends_its_token_and_reuse_is_still_detected() 
     refresh().await.assert_error(401, "user_not_found");
     refresh().await.assert_error(401, "user_not_found");
 
-    let strict = authjwt_demo::Settings {
-        refresh_reuse_window: Some(std::time::Duration::ZERO),
-        ..settings(900)
-    };
+    let strict = settings(900).with_jwt("JWT_REFRESH_REUSE_WINDOW", "0");
     let app = authjwt_demo::app(authjwt_demo::AppState::new(Auth::new(
         strict.config().unwrap().0,
     )));

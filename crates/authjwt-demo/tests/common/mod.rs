@@ -24,9 +24,9 @@ pub(crate) const SECRET: &str = "authjwt-demo tests: a secret of at least 32 byt
 pub(crate) fn settings(access_secs: u64) -> Settings {
     Settings {
         secret: Some(SECRET.to_owned()),
-        access_expires: Duration::from_secs(access_secs),
         ..Settings::default()
     }
+    .with_jwt("JWT_ACCESS_TOKEN_EXPIRES", access_secs.to_string())
 }
 
 /// The demo's state with [`settings`].

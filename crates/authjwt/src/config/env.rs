@@ -8,6 +8,48 @@ use super::{ConfigBuilder, ConfigError, SameSite};
 use crate::config::TokenLocation;
 use crate::keys::{Algorithm, SigningKey};
 
+/// The `JWT_*` variables [`ConfigBuilder::env_settings`] reads: every setting but the keys
+/// (`JWT_ALGORITHM`, `JWT_SECRET_KEY`, `JWT_PRIVATE_KEY`, which [`Config::from_env`](super::Config::from_env)
+/// reads too).
+pub const SETTINGS_VARIABLES: &[&str] = &[
+    "JWT_ACCESS_COOKIE_NAME",
+    "JWT_ACCESS_COOKIE_PATH",
+    "JWT_ACCESS_CSRF_COOKIE_NAME",
+    "JWT_ACCESS_CSRF_COOKIE_PATH",
+    "JWT_ACCESS_CSRF_FIELD_NAME",
+    "JWT_ACCESS_CSRF_HEADER_NAME",
+    "JWT_ACCESS_TOKEN_EXPIRES",
+    "JWT_AUDIENCE",
+    "JWT_COOKIE_CSRF_PROTECT",
+    "JWT_COOKIE_DOMAIN",
+    "JWT_COOKIE_HOST_PREFIX",
+    "JWT_COOKIE_HTTP_ONLY",
+    "JWT_COOKIE_MAX_AGE",
+    "JWT_COOKIE_SAMESITE",
+    "JWT_COOKIE_SECURE",
+    "JWT_CSRF_CHECK_FORM",
+    "JWT_CSRF_IN_COOKIES",
+    "JWT_CSRF_METHODS",
+    "JWT_DECODE_LEEWAY",
+    "JWT_HEADER_NAME",
+    "JWT_HEADER_TYPE",
+    "JWT_ISSUER",
+    "JWT_JSON_KEY",
+    "JWT_QUERY_STRING_NAME",
+    "JWT_REFRESH_COOKIE_NAME",
+    "JWT_REFRESH_COOKIE_PATH",
+    "JWT_REFRESH_CSRF_COOKIE_NAME",
+    "JWT_REFRESH_CSRF_COOKIE_PATH",
+    "JWT_REFRESH_CSRF_FIELD_NAME",
+    "JWT_REFRESH_CSRF_HEADER_NAME",
+    "JWT_REFRESH_JSON_KEY",
+    "JWT_REFRESH_REUSE_WINDOW",
+    "JWT_REFRESH_TOKEN_EXPIRES",
+    "JWT_SESSION_COOKIE",
+    "JWT_SESSION_MAX_AGE",
+    "JWT_TOKEN_LOCATION",
+];
+
 fn err(var: &'static str, expected: &'static str) -> ConfigError {
     ConfigError::Env { var, expected }
 }
@@ -27,6 +69,14 @@ fn parse_secs(var: &'static str, v: &str) -> Result<Duration, ConfigError> {
         .map_err(|_| err(var, "a whole number of seconds, like 900"))
 }
 
+/// A lifetime: a positive whole number of seconds (zero would end everything at once).
+fn parse_lifetime(var: &'static str, v: &str) -> Result<Duration, ConfigError> {
+    match parse_secs(var, v)? {
+        d if d.is_zero() => Err(err(var, "a positive whole number of seconds, like 900")),
+        d => Ok(d),
+    }
+}
+
 /// `a,b`, `["a", "b"]` or `a b` into items.
 fn parse_list(v: &str) -> Vec<String> {
     let v = v.trim();
@@ -42,12 +92,46 @@ fn parse_list(v: &str) -> Vec<String> {
         .collect()
 }
 
+impl ConfigBuilder {
+    /// Applies every `JWT_*` variable of [`SETTINGS_VARIABLES`] that `lookup` finds (empty
+    /// values count as unset) to this builder: the settings of [`Config::from_env`](super::Config::from_env)
+    /// but the keys, for an application that chooses its keys itself and takes the rest from
+    /// its environment. Errors name the variable and the form it expects.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use std::time::Duration;
+    /// let vars = HashMap::from([("JWT_ACCESS_TOKEN_EXPIRES", "300"), ("JWT_COOKIE_SAMESITE", "strict")]);
+    /// let config = authjwt::Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .env_settings(|k| vars.get(k).map(|v| v.to_string()))?
+    ///     .build()?;
+    /// assert_eq!(config.access_expires(), Some(Duration::from_secs(300)));
+    /// let zero = HashMap::from([("JWT_ACCESS_TOKEN_EXPIRES", "0")]);
+    /// let err = authjwt::Config::builder().env_settings(|k| zero.get(k).map(|v| v.to_string()));
+    /// assert!(err.unwrap_err().to_string().contains("JWT_ACCESS_TOKEN_EXPIRES"));
+    /// # Ok::<(), authjwt::ConfigError>(())
+    /// ```
+    pub fn env_settings(
+        self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        settings_from(self, lookup)
+    }
+}
+
 pub(super) fn builder_from(
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<ConfigBuilder, ConfigError> {
-    let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
-    let mut b = ConfigBuilder::default();
+    let key = signing_key_from(&lookup)?;
+    ConfigBuilder::default()
+        .signing_key(key)
+        .env_settings(lookup)
+}
 
+/// The signing key of `JWT_ALGORITHM`, `JWT_SECRET_KEY` and `JWT_PRIVATE_KEY`.
+fn signing_key_from(lookup: &impl Fn(&str) -> Option<String>) -> Result<SigningKey, ConfigError> {
+    let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
     let alg = match get("JWT_ALGORITHM") {
         Some(a) => a.trim().parse::<Algorithm>().map_err(|_| {
             err(
@@ -60,29 +144,35 @@ pub(super) fn builder_from(
     let secret = get("JWT_SECRET_KEY");
     let private =
         get("JWT_PRIVATE_KEY").or_else(|| secret.clone().filter(|s| s.contains("-----BEGIN")));
-    b = match alg {
+    Ok(match alg {
         Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
             let secret = secret.ok_or(err(
                 "JWT_SECRET_KEY",
                 "the HMAC secret (at least 32 bytes for HS256, 48 for HS384, 64 for HS512)",
             ))?;
-            b.signing_key(SigningKey::from_secret(alg, secret.as_bytes())?)
+            SigningKey::from_secret(alg, secret.as_bytes())?
         }
         _ => {
             let pem = private.ok_or(err(
                 "JWT_PRIVATE_KEY",
                 "a PEM private key for the asymmetric JWT_ALGORITHM (JWT_SECRET_KEY may hold it too)",
             ))?;
-            let key = SigningKey::from_pem(alg, pem.as_bytes()).map_err(|_| {
+            SigningKey::from_pem(alg, pem.as_bytes()).map_err(|_| {
                 err(
                     "JWT_PRIVATE_KEY",
                     "a PEM private key matching JWT_ALGORITHM",
                 )
-            })?;
-            b.signing_key(key)
+            })?
         }
-    };
+    })
+}
 
+/// Every `JWT_*` variable but the key ones, applied to `b`.
+pub(super) fn settings_from(
+    mut b: ConfigBuilder,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<ConfigBuilder, ConfigError> {
+    let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
     if let Some(v) = get("JWT_TOKEN_LOCATION") {
         let mut locations = Vec::new();
         for item in parse_list(&v) {
@@ -104,8 +194,8 @@ pub(super) fn builder_from(
             b = match (never, access) {
                 (true, true) => b.access_never_expires(),
                 (true, false) => b.refresh_never_expires(),
-                (false, true) => b.access_expires(parse_secs(var, &v)?),
-                (false, false) => b.refresh_expires(parse_secs(var, &v)?),
+                (false, true) => b.access_expires(parse_lifetime(var, &v)?),
+                (false, false) => b.refresh_expires(parse_lifetime(var, &v)?),
             };
         }
     }
@@ -196,7 +286,7 @@ pub(super) fn builder_from(
         b = b.audience(parse_list(&v));
     }
     if let Some(v) = get("JWT_SESSION_MAX_AGE") {
-        b = b.session_max_age(parse_secs("JWT_SESSION_MAX_AGE", &v)?);
+        b = b.session_max_age(parse_lifetime("JWT_SESSION_MAX_AGE", &v)?);
     }
     if let Some(v) = get("JWT_REFRESH_REUSE_WINDOW") {
         b = b.refresh_reuse_window(parse_secs("JWT_REFRESH_REUSE_WINDOW", &v)?);

@@ -19,6 +19,7 @@ mod users;
 mod validate;
 
 pub use builder::ConfigBuilder;
+pub use env::SETTINGS_VARIABLES;
 pub use error::ConfigError;
 pub(crate) use settings::{CookieSettings, CsrfSettings, FullPath, OriginSettings};
 pub use settings::{SameSite, TokenLocation};
