@@ -11,6 +11,7 @@ use crate::limits;
 use crate::openapi;
 use crate::routes::{account, devices, dual, page, resources};
 use crate::state::AppState;
+use crate::ws;
 
 /// The demo's router, with no CORS origin: [`app_with_cors`] with
 /// [`CredentialedCorsLayer::default`].
@@ -77,6 +78,8 @@ pub fn app_with_cors(state: AppState, cors: CredentialedCorsLayer) -> Router {
             get(dual::protected).layer(RouteOptions::new().locations([TokenLocation::Headers])),
         )
         .route("/dual/refresh", post(dual::refresh))
+        // The cross-origin layer below also refuses cross-site WebSocket handshakes (403).
+        .route("/ws", get(ws::socket))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .with_state(state);
