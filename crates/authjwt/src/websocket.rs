@@ -118,7 +118,6 @@ fn now_ms() -> u64 {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
-/// use std::time::Duration;
 /// use authjwt::websocket::{SessionWatch, close_code};
 /// use authjwt::claims::TokenType;
 /// use authjwt::{Auth, Config};
@@ -132,7 +131,7 @@ fn now_ms() -> u64 {
 ///
 /// let ended = watch.ended(tokio::time::sleep);
 /// tokio::pin!(ended); // once, outside the loop
-/// # auth.revoke_all("user1").await?;
+/// auth.revoke_all("user1").await?; // every session of user1 ends, this socket's included
 /// let code = loop {
 ///     tokio::select! {
 ///         error = &mut ended => break close_code(&error), // expired or revoked: 4401
