@@ -30,9 +30,9 @@ pub fn app(state: AppState) -> Router {
 ///
 /// Layers, outermost first: request headers above 16 KiB → 431; CORS for the allowed
 /// origins (a preflight is answered here, before any check), nothing for the others;
-/// unsafe cross-site requests
-/// (`Sec-Fetch-Site`, `Origin`) → 403 before any handler or token check runs, `POST /login`
-/// included; then the library's layer that hands the [`authjwt::Auth`] to the extractors.
+/// unsafe cross-site requests and cross-site WebSocket handshakes (`Sec-Fetch-Site`,
+/// `Origin`) → 403 before any handler or token check runs, `POST /login` included; then the
+/// library's layer that hands the [`authjwt::Auth`] to the extractors.
 /// Unknown paths answer 404 and other methods 405, both as JSON.
 ///
 /// The layers wrap the routes as one service, installed as the outer router's only

@@ -13,7 +13,8 @@ mod common;
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use authjwt::{Auth, Claims, TokenType};
+use authjwt::claims::TokenType;
+use authjwt::{Auth, Claims};
 use authjwt_demo::{AppState, app};
 use axum::Router;
 use axum::body::Body;
