@@ -2,7 +2,8 @@
 //! the demo's socket with a login's cookies. Cross-site handshakes are refused with 403 and
 //! handshakes without a token with 401, before anything is upgraded; trusted origins pass;
 //! new posts are pushed; the server closes the socket with 4401 once the access token
-//! expires (never before, within 5 s after) and once its session logs out.
+//! expires (never before, within 5 s after), once its session logs out, and once another
+//! device ends that session.
 #![allow(
     clippy::unwrap_used,
     reason = "test code: a failed unwrap is a failed test"
@@ -327,4 +328,26 @@ async fn logout_closes_that_sessions_socket_with_4401_and_no_other() {
         "token_revoked",
         "the logged-out session",
     );
+}
+
+#[tokio::test]
+async fn a_session_ended_from_another_device_closes_its_socket() {
+    let (app, addr) = demo(state()).await;
+    let phone = logged_in(&app).await;
+    let laptop = logged_in(&app).await;
+    let mut socket = open(addr, &page_headers(addr, &phone)).await.unwrap();
+
+    // The laptop lists the sessions and ends the phone's (`DELETE /sessions/{id}`).
+    let listed = send_empty(&app, "GET", "/sessions", &laptop, None).await;
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    let sessions = listed.json()["sessions"].as_array().unwrap().clone();
+    let others: Vec<&Value> = sessions.iter().filter(|s| s["current"] == false).collect();
+    assert_eq!(others.len(), 1, "{sessions:?}");
+    let path = format!("/sessions/{}", others[0]["id"].as_str().unwrap());
+    let ended = send_empty(&app, "DELETE", &path, &laptop, Some("csrf_access_token")).await;
+    assert_eq!(ended.status, 200, "{}", ended.text());
+
+    let deadline = SystemTime::now() + Duration::from_secs(5);
+    let (code, reason, _) = closed_by(&mut socket, deadline).await;
+    assert_eq!((code, reason.as_str()), (4401, "token_revoked"));
 }
