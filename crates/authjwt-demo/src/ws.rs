@@ -23,6 +23,7 @@ use serde_json::json;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::errors::ErrorBody;
 use crate::posts::Post;
 use crate::state::AppState;
 use crate::users::User;
@@ -32,6 +33,25 @@ const MAX_CLIENT_MESSAGE: usize = 4096;
 
 /// The handshake: authenticated by the extractor, the user looked up, the feed subscribed
 /// to before the `101` answer (so no post created after the handshake is missed).
+#[utoipa::path(
+    get,
+    path = "/ws",
+    operation_id = "ws",
+    tag = "resources",
+    description = "A WebSocket handshake (`Connection: Upgrade`, `Upgrade: websocket`). The \
+        server sends one JSON text message per new post, `{\"type\": \"post\", \"title\", \
+        \"user\"}`, and ignores what the client sends. It closes the socket with code 4401 \
+        (reason `token_expired` or `token_revoked`) when the access token expires or its \
+        session ends, never before the expiry. A handshake from another site is refused \
+        with 403 whatever its method.",
+    responses(
+        (status = 101, description = "Switching Protocols: the socket is open."),
+        (status = 400, description = "invalid_websocket_handshake: not a WebSocket handshake \
+            (a header missing or wrong).", body = ErrorBody),
+        (status = 426, description = "invalid_websocket_handshake: the connection cannot be \
+            upgraded.", body = ErrorBody),
+    )
+)]
 pub(crate) async fn socket(
     State(state): State<AppState>,
     upgrade: AuthenticatedUpgrade,
