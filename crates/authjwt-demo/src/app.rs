@@ -11,6 +11,7 @@ use crate::limits;
 use crate::openapi;
 use crate::routes::{account, devices, dual, page, resources};
 use crate::state::AppState;
+use crate::ws;
 
 /// The demo's router, with no CORS origin: [`app_with_cors`] with
 /// [`CredentialedCorsLayer::default`].
@@ -29,9 +30,9 @@ pub fn app(state: AppState) -> Router {
 ///
 /// Layers, outermost first: request headers above 16 KiB → 431; CORS for the allowed
 /// origins (a preflight is answered here, before any check), nothing for the others;
-/// unsafe cross-site requests
-/// (`Sec-Fetch-Site`, `Origin`) → 403 before any handler or token check runs, `POST /login`
-/// included; then the library's layer that hands the [`authjwt::Auth`] to the extractors.
+/// unsafe cross-site requests and cross-site WebSocket handshakes (`Sec-Fetch-Site`,
+/// `Origin`) → 403 before any handler or token check runs, `POST /login` included; then the
+/// library's layer that hands the [`authjwt::Auth`] to the extractors.
 /// Unknown paths answer 404 and other methods 405, both as JSON.
 ///
 /// The layers wrap the routes as one service, installed as the outer router's only
@@ -77,6 +78,8 @@ pub fn app_with_cors(state: AppState, cors: CredentialedCorsLayer) -> Router {
             get(dual::protected).layer(RouteOptions::new().locations([TokenLocation::Headers])),
         )
         .route("/dual/refresh", post(dual::refresh))
+        // The cross-origin layer below also refuses cross-site WebSocket handshakes (403).
+        .route("/ws", get(ws::socket))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .with_state(state);

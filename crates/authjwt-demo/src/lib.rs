@@ -32,6 +32,7 @@
 //! | `POST /dual/refresh` | the refresh cookie → a new access token in the body |
 //! | `GET /.well-known/jwks.json` | the public keys (asymmetric algorithms) |
 //! | `GET /openapi.json` | the OpenAPI 3.1 document of these routes ([`openapi::document`]) |
+//! | `GET /ws` | WebSocket (access cookie; cross-site → 403) pushing `{type: "post", title, user}` per new post; closed with 4401 when the token expires or the session ends |
 //!
 //! `GET /protected`, `POST /posts`, `POST /webhook` and `GET /dual/protected` take the
 //! user through [`authjwt::user::CurrentUser`], and both refresh routes look the user of the
@@ -58,6 +59,7 @@ pub mod sessions;
 pub mod settings;
 mod state;
 pub mod users;
+mod ws;
 
 pub use app::{app, app_with_cors};
 pub use settings::{KeySource, Settings, SettingsError};

@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use crate::errors::ApiError;
 use crate::routes::{account, devices, dual, page, resources};
 use crate::state::AppState;
+use crate::ws;
 
 /// The operations that need a token, with the protection their handler runs under. Routes
 /// whose handler resolves the user ([`authjwt::user::CurrentUser`]) can also answer
@@ -113,6 +114,12 @@ pub const PROTECTED: &[ProtectedRoute] = &[
     },
     ProtectedRoute {
         method: Method::GET,
+        path: "/ws",
+        protection: websocket,
+        user: true,
+    },
+    ProtectedRoute {
+        method: Method::GET,
         path: "/dual/protected",
         protection: header_only,
         user: true,
@@ -128,6 +135,12 @@ pub const PROTECTED: &[ProtectedRoute] = &[
 /// `/webhook`: the access cookie, exempt from the CSRF header (its `RouteOptions`).
 fn webhook() -> Protection {
     Protection::access().verify_csrf(false)
+}
+
+/// `/ws`: the access cookie, the Origin checked on the GET handshake
+/// (`authjwt::axum::AuthenticatedUpgrade`'s protection).
+fn websocket() -> Protection {
+    Protection::access().check_origin_on_safe_methods(true)
 }
 
 /// `/dual/protected`: the access token from the `Authorization` header only.
@@ -159,6 +172,7 @@ fn refresh_cookie_only() -> Protection {
         resources::protected,
         resources::create_post,
         resources::webhook,
+        ws::socket,
         devices::list,
         devices::end,
         devices::revoke_others,

@@ -288,7 +288,9 @@ impl Auth {
     }
 
     /// The cross-origin check alone, for unsafe routes that carry no token yet, like
-    /// `POST /login` (login CSRF). Safe methods always pass.
+    /// `POST /login` (login CSRF). Safe methods pass, except WebSocket upgrades
+    /// ([`websocket::is_websocket_upgrade`](crate::websocket::is_websocket_upgrade)), which
+    /// are checked whatever their method.
     ///
     /// ```
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
@@ -298,6 +300,13 @@ impl Auth {
     ///     .body(())?
     ///     .into_parts();
     /// assert_eq!(auth.check_origin(&parts), Err(authjwt::AuthError::CrossSiteRequest));
+    /// let (upgrade, _) = http::Request::get("/ws")
+    ///     .header("connection", "upgrade")
+    ///     .header("upgrade", "websocket")
+    ///     .header("sec-fetch-site", "cross-site")
+    ///     .body(())?
+    ///     .into_parts();
+    /// assert_eq!(auth.check_origin(&upgrade), Err(authjwt::AuthError::CrossSiteRequest));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn check_origin(&self, parts: &Parts) -> Result<(), AuthError> {

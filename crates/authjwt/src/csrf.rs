@@ -102,7 +102,50 @@ pub(crate) fn is_safe_method(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The cross-origin check of Go's `CrossOriginProtection`, for unsafe methods:
+/// Whether `parts` is a WebSocket opening handshake over HTTP/1.1: a `Connection` header
+/// listing `upgrade` and an `Upgrade` header listing `websocket` (RFC 6455 §4.1). Both are
+/// token lists, compared without regard to case, and may be split over several header lines;
+/// an `Upgrade` token may carry a version (`websocket/13`).
+///
+/// HTTP/2 and HTTP/3 open WebSockets with an extended CONNECT (RFC 8441, RFC 9220), whose
+/// `:protocol` pseudo-header `http` types do not carry (hyper keeps it in an extension of its
+/// own). CONNECT is not a safe method, so the cross-site check applies to every CONNECT
+/// request anyway; this function answers `false` for them.
+///
+/// ```
+/// use authjwt::websocket::is_websocket_upgrade;
+///
+/// let handshake = http::Request::get("/ws")
+///     .header("connection", "keep-alive, Upgrade")
+///     .header("upgrade", "WebSocket")
+///     .body(())?;
+/// assert!(is_websocket_upgrade(&handshake.into_parts().0));
+///
+/// let h2c = http::Request::get("/").header("connection", "upgrade").header("upgrade", "h2c");
+/// assert!(!is_websocket_upgrade(&h2c.body(())?.into_parts().0));
+/// # Ok::<(), http::Error>(())
+/// ```
+pub fn is_websocket_upgrade(parts: &Parts) -> bool {
+    // The common request has no Upgrade header: one lookup decides.
+    parts.headers.contains_key(http::header::UPGRADE)
+        && lists_token(&parts.headers, &http::header::UPGRADE, b"websocket")
+        && lists_token(&parts.headers, &http::header::CONNECTION, b"upgrade")
+}
+
+/// Whether any value of the comma-separated list header `name` holds `token` (ASCII case
+/// ignored; a `/version` suffix ignored, as in `Upgrade` tokens).
+fn lists_token(headers: &HeaderMap, name: &http::HeaderName, token: &[u8]) -> bool {
+    headers.get_all(name).iter().any(|value| {
+        value.as_bytes().split(|b| *b == b',').any(|item| {
+            let item = item.trim_ascii();
+            let name = item.split(|b| *b == b'/').next().unwrap_or(item);
+            name.trim_ascii().eq_ignore_ascii_case(token)
+        })
+    })
+}
+
+/// The cross-origin check of Go's `CrossOriginProtection`, for unsafe methods and WebSocket
+/// upgrades ([`needs_origin_check`]):
 ///
 /// 1. `Sec-Fetch-Site: same-origin` or `none` passes; any other value (`cross-site`, or
 ///    `same-site` unless allowed) is refused unless the Origin is trusted.
@@ -115,7 +158,24 @@ pub(crate) fn is_safe_method(method: &Method) -> bool {
 /// no browser reaches: an empty `Origin` and an empty `Sec-Fetch-Site` are refused rather
 /// than treated as absent.
 pub(crate) fn check_origin(config: &Config, parts: &Parts) -> Result<(), AuthError> {
-    if !config.origin.enabled || is_safe_method(&parts.method) {
+    if needs_origin_check(parts) {
+        check_origin_headers(config, parts)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether [`check_origin`] looks at this request: unsafe methods, and WebSocket upgrades
+/// whatever their method (the handshake is a GET that browsers send with cookies, from any
+/// site, and no CSRF header can be added to it).
+pub(crate) fn needs_origin_check(parts: &Parts) -> bool {
+    !is_safe_method(&parts.method) || is_websocket_upgrade(parts)
+}
+
+/// The cross-origin verdict itself, whatever the method (see [`check_origin`]); routes that
+/// ask for it on safe methods too call it directly.
+pub(crate) fn check_origin_headers(config: &Config, parts: &Parts) -> Result<(), AuthError> {
+    if !config.origin.enabled {
         return Ok(());
     }
     let origin = parts
@@ -245,6 +305,155 @@ mod tests {
             let p = parts(method, headers);
             assert_eq!(check_origin(&c, &p).is_ok(), *ok, "{method} {headers:?}");
         }
+    }
+
+    const UPGRADE: [(&str, &str); 2] = [("connection", "Upgrade"), ("upgrade", "websocket")];
+
+    #[test]
+    fn websocket_handshakes_are_recognised_in_every_spelling() {
+        let yes: &[&[(&str, &str)]] = &[
+            &UPGRADE,
+            &[("connection", "upgrade"), ("upgrade", "WebSocket")],
+            &[
+                ("connection", "keep-alive, Upgrade"),
+                ("upgrade", "websocket"),
+            ],
+            &[
+                ("connection", "keep-alive,upgrade"),
+                ("upgrade", "h2c, websocket"),
+            ],
+            &[
+                ("connection", "keep-alive"),
+                ("connection", "UPGRADE"),
+                ("upgrade", "websocket"),
+            ],
+            &[("connection", "upgrade"), ("upgrade", "websocket/13")],
+            &[("connection", " upgrade "), ("upgrade", " websocket ")],
+        ];
+        for headers in yes {
+            assert!(is_websocket_upgrade(&parts("GET", headers)), "{headers:?}");
+        }
+        let no: &[&[(&str, &str)]] = &[
+            &[],
+            &[("upgrade", "websocket")],
+            &[("connection", "upgrade")],
+            &[("connection", "keep-alive"), ("upgrade", "websocket")],
+            &[("connection", "upgrade"), ("upgrade", "h2c")],
+            &[("connection", "upgrades"), ("upgrade", "websocket")],
+            &[("connection", "upgrade"), ("upgrade", "websockets")],
+            &[("connection", "upgrade"), ("upgrade", "")],
+        ];
+        for headers in no {
+            assert!(!is_websocket_upgrade(&parts("GET", headers)), "{headers:?}");
+        }
+    }
+
+    #[test]
+    fn websocket_upgrades_are_checked_whatever_their_method() {
+        let c = config();
+        let host = ("host", "app.example");
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], bool);
+        let cases: &[Case<'_>] = &[
+            // The same cross-site GET passes as a plain request and not as an upgrade.
+            ("GET", &[("sec-fetch-site", "cross-site")], true),
+            (
+                "GET",
+                &[UPGRADE[0], UPGRADE[1], ("sec-fetch-site", "cross-site")],
+                false,
+            ),
+            (
+                "GET",
+                &[UPGRADE[0], UPGRADE[1], ("sec-fetch-site", "same-site")],
+                false,
+            ),
+            (
+                "HEAD",
+                &[UPGRADE[0], UPGRADE[1], ("sec-fetch-site", "cross-site")],
+                false,
+            ),
+            (
+                "OPTIONS",
+                &[
+                    UPGRADE[0],
+                    UPGRADE[1],
+                    host,
+                    ("origin", "http://evil.example"),
+                ],
+                false,
+            ),
+            (
+                "GET",
+                &[UPGRADE[0], UPGRADE[1], host, ("origin", "null")],
+                false,
+            ),
+            (
+                "GET",
+                &[UPGRADE[0], UPGRADE[1], ("sec-fetch-site", "same-origin")],
+                true,
+            ),
+            (
+                "GET",
+                &[
+                    UPGRADE[0],
+                    UPGRADE[1],
+                    host,
+                    ("origin", "http://app.example"),
+                ],
+                true,
+            ),
+            // A trusted origin passes even with Sec-Fetch-Site: cross-site, as for POST.
+            (
+                "GET",
+                &[
+                    UPGRADE[0],
+                    UPGRADE[1],
+                    ("sec-fetch-site", "cross-site"),
+                    ("origin", "https://partner.example"),
+                ],
+                true,
+            ),
+            // No browser headers at all: not a browser, as for POST.
+            ("GET", &UPGRADE, true),
+        ];
+        for (method, headers, ok) in cases {
+            let p = parts(method, headers);
+            assert_eq!(check_origin(&c, &p).is_ok(), *ok, "{method} {headers:?}");
+        }
+    }
+
+    #[test]
+    fn extended_connect_is_checked_as_an_unsafe_method() {
+        // HTTP/2's WebSocket handshake: CONNECT, whose :protocol http types cannot show.
+        let c = config();
+        let mut p = parts("CONNECT", &[("sec-fetch-site", "cross-site")]);
+        p.version = http::Version::HTTP_2;
+        assert!(!is_websocket_upgrade(&p));
+        assert_eq!(check_origin(&c, &p), Err(AuthError::CrossSiteRequest));
+        p.headers.insert(
+            "sec-fetch-site",
+            http::HeaderValue::from_static("same-origin"),
+        );
+        assert_eq!(check_origin(&c, &p), Ok(()));
+    }
+
+    #[test]
+    fn the_check_on_safe_methods_and_its_switch() {
+        let cross = parts("GET", &[("sec-fetch-site", "cross-site")]);
+        assert_eq!(
+            check_origin_headers(&config(), &cross),
+            Err(AuthError::CrossSiteRequest)
+        );
+        let off = Config::builder()
+            .secret([1u8; 32])
+            .origin_check(false)
+            .build()
+            .unwrap();
+        assert_eq!(check_origin_headers(&off, &cross), Ok(()));
+        let upgrade = parts(
+            "GET",
+            &[UPGRADE[0], UPGRADE[1], ("sec-fetch-site", "cross-site")],
+        );
+        assert_eq!(check_origin(&off, &upgrade), Ok(()));
     }
 
     #[test]

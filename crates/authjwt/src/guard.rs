@@ -13,7 +13,9 @@ use crate::Auth;
 use crate::claims::now_ms;
 use crate::claims::{Claims, NoCustomClaims, TokenType};
 use crate::config::TokenLocation;
-use crate::csrf::{check_double_submit, check_origin, is_safe_method, method_needs_csrf};
+use crate::csrf::{
+    check_double_submit, check_origin_headers, method_needs_csrf, needs_origin_check,
+};
 use crate::error::{AuthError, InvalidReason};
 use crate::locate::locate;
 use crate::revoke::{StoreError, TokenRef};
@@ -40,6 +42,7 @@ pub struct Protection {
     pub(crate) optional: bool,
     pub(crate) verify_csrf: bool,
     pub(crate) locations: Option<Arc<[TokenLocation]>>,
+    pub(crate) origin_on_safe_methods: bool,
 }
 
 impl Protection {
@@ -69,6 +72,7 @@ impl Protection {
             optional: false,
             verify_csrf: true,
             locations: None,
+            origin_on_safe_methods: false,
         }
     }
 
@@ -193,9 +197,40 @@ impl Protection {
         self
     }
 
+    /// `true` applies the Origin / Sec-Fetch-Site check (403 `cross_site_request`) to a
+    /// cookie-borne token on every method, GET, HEAD and OPTIONS included, for routes whose
+    /// safe requests are not harmless to answer to another site. WebSocket upgrades get the
+    /// check whatever this says. Defaults to `false`; no effect with `verify_csrf(false)`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use authjwt::{AuthError, NoCustomClaims, Protection};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let cookie = format!("access_token_cookie={}", auth.create_access_token("user1")?);
+    /// let (read, _) = http::Request::get("/export")
+    ///     .header("cookie", cookie)
+    ///     .header("sec-fetch-site", "cross-site")
+    ///     .body(())?.into_parts();
+    /// assert!(auth.authenticate::<NoCustomClaims>(&read, &Protection::access()).await.is_ok());
+    /// let strict = Protection::access().check_origin_on_safe_methods(true);
+    /// let refused = auth.authenticate::<NoCustomClaims>(&read, &strict).await;
+    /// assert_eq!(refused.unwrap_err(), AuthError::CrossSiteRequest);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn check_origin_on_safe_methods(mut self, on: bool) -> Self {
+        self.origin_on_safe_methods = on;
+        self
+    }
+
     /// Applies a route's overrides.
     pub(crate) fn with_route(mut self, route: Option<&RouteOptions>) -> Self {
         if let Some(route) = route {
+            if let Some(on) = route.origin_on_safe_methods {
+                self.origin_on_safe_methods = on;
+            }
             if let Some(verify) = route.verify_csrf {
                 self.verify_csrf = verify;
             }
@@ -220,6 +255,7 @@ impl Protection {
 pub struct RouteOptions {
     pub(crate) verify_csrf: Option<bool>,
     pub(crate) locations: Option<Arc<[TokenLocation]>>,
+    pub(crate) origin_on_safe_methods: Option<bool>,
 }
 
 impl RouteOptions {
@@ -287,6 +323,34 @@ impl RouteOptions {
     /// ```
     pub fn locations(mut self, locations: impl IntoIterator<Item = TokenLocation>) -> Self {
         self.locations = Some(locations.into_iter().collect());
+        self
+    }
+
+    /// `true` refuses cross-site requests to this route on every method, GET included
+    /// ([`Protection::check_origin_on_safe_methods`]), for a cookie-borne token.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")] {
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use tower::ServiceExt;
+    /// use authjwt::{RouteOptions, axum::AccessToken};
+    /// use axum::{Router, body::Body, routing::get};
+    /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+    /// #     .secret(b"an example secret of at least 32 bytes!")
+    /// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+    /// let strict = RouteOptions::new().check_origin_on_safe_methods(true);
+    /// let app: Router = Router::new()
+    ///     .route("/export", get(|_: AccessToken| async {}).layer(strict))
+    ///     .layer(auth.layer());
+    /// let cookie = format!("access_token_cookie={}", auth.create_access_token("user1")?);
+    /// let req = http::Request::get("/export").header("cookie", cookie).header("sec-fetch-site", "cross-site");
+    /// assert_eq!(app.oneshot(req.body(Body::empty())?).await?.status(), 403);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
+    pub fn check_origin_on_safe_methods(mut self, on: bool) -> Self {
+        self.origin_on_safe_methods = Some(on);
         self
     }
 }
@@ -609,8 +673,8 @@ pub(crate) fn authenticate_token<T: DeserializeOwned>(
     };
     let cookie_borne = found.location == TokenLocation::Cookies;
     let csrf_applies = cookie_borne && protection.verify_csrf && !config.is_csrf_exempt(parts);
-    if csrf_applies && !is_safe_method(&parts.method) {
-        check_origin(config, parts)?;
+    if csrf_applies && (protection.origin_on_safe_methods || needs_origin_check(parts)) {
+        check_origin_headers(config, parts)?;
     }
     let claims: Claims<T> = config.verify(&found.token, protection.token_type)?;
     if protection.fresh && !claims.fresh {

@@ -10,6 +10,8 @@
 //! | `actix` | the actix-web 4 adapter: extractors (`FromRequest`), middleware (`Transform`), `ResponseError`, `SetCookiesExt` ([`actix`](crate::actix)) |
 //! | `redis` | [`redis::RedisStore`]: revocations shared by several instances through Redis, checked against a local replica |
 //! | `utoipa` | [`openapi::SecuritySchemes`]: the OpenAPI 3.1 security schemes of a configuration and each operation's requirement (utoipa 5) |
+//! | `axum-ws` | `axum` plus [`axum::AuthenticatedUpgrade`]: an authenticated WebSocket upgrade (axum's `ws`) |
+//! | `actix-ws` | `actix` plus [`actix::AuthenticatedUpgrade`]: an authenticated WebSocket upgrade (the `actix-ws` crate) |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Body reading, route overrides and implicit refresh exist for the adapters; without one the
 // core alone leaves them unused.
@@ -39,6 +41,7 @@ pub mod sessions;
 mod set_cookie;
 pub mod tokens;
 pub mod user;
+pub mod websocket;
 
 #[cfg(feature = "actix")]
 pub mod actix;

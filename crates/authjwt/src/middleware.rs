@@ -54,8 +54,8 @@ pub struct RequireAuth {
     pub(crate) protection: Protection,
 }
 
-/// Refuses cross-site unsafe requests (Sec-Fetch-Site / Origin) with 403 before the handler
-/// runs, for routes that carry no token such as `POST /login`. Made by
+/// Refuses cross-site unsafe requests and WebSocket upgrades (Sec-Fetch-Site / Origin) with
+/// 403 before the handler runs, for routes that carry no token such as `POST /login`. Made by
 /// [`Auth::cross_origin_layer`] (axum) or [`Auth::cross_origin_middleware`] (actix-web).
 ///
 /// ```

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use common::routes::{
     ADMIN, CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY,
     LOGIN_FRESH, LOGOUT, MANUAL, MANUAL_OWN_COOKIE, ME, ME_HOOK, OPTIONAL, PASSWORD, POSTS,
-    PROTECTED, REFRESH, USER, VERIFY, WEBHOOK, session,
+    PROTECTED, REFRESH, STRICT_ORIGIN, USER, VERIFY, WEBHOOK, session,
 };
 use common::{
     AppFactory, Hits, LoginBody, Roles, TestAdmin, TestApp, TestUser, VerifyBody, admin_body,
@@ -217,6 +217,12 @@ fn contract(
                 .route(web::post().to(me)),
         )
         .route(ADMIN, web::get().to(admin))
+        .route(
+            STRICT_ORIGIN,
+            web::get()
+                .to(protected)
+                .wrap(RouteOptions::new().check_origin_on_safe_methods(true)),
+        )
         .service(group)
         .service(session)
         .wrap(auth.middleware())

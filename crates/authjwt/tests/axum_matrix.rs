@@ -28,7 +28,7 @@ use tower::ServiceExt;
 use common::routes::{
     ADMIN, CUSTOM, FRESH, GROUP_A, GROUP_B, HANDLER_HEADER, HEADER_ONLY, LOGIN, LOGIN_BODY,
     LOGIN_FRESH, LOGOUT, MANUAL, MANUAL_OWN_COOKIE, ME, ME_HOOK, OPTIONAL, PASSWORD, POSTS,
-    PROTECTED, REFRESH, USER, VERIFY, WEBHOOK, session,
+    PROTECTED, REFRESH, STRICT_ORIGIN, USER, VERIFY, WEBHOOK, session,
 };
 use common::{
     AppFactory, Hits, LoginBody, Roles, TestAdmin, TestApp, TestUser, VerifyBody, admin_body,
@@ -121,6 +121,10 @@ fn contract(auth: &Auth) -> Router<Hits> {
             post(me).layer(RouteOptions::new().verify_csrf(false)),
         )
         .route(ADMIN, get(admin))
+        .route(
+            STRICT_ORIGIN,
+            get(protected).layer(RouteOptions::new().check_origin_on_safe_methods(true)),
+        )
         .merge(group)
         .merge(session_routes(auth))
         .layer(auth.layer())

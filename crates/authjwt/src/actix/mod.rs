@@ -64,6 +64,8 @@
 mod extract;
 mod middleware;
 mod response;
+#[cfg(feature = "actix-ws")]
+mod ws;
 
 /// The extractors: defined once in the core, the same types as `authjwt::axum`'s.
 pub use crate::extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
@@ -76,6 +78,9 @@ pub use middleware::{
     CrossOriginMiddleware, ImplicitRefreshMiddleware, ProvideAuthMiddleware, RequireAuthMiddleware,
     RouteOptionsMiddleware,
 };
+/// Authenticated WebSocket upgrades (feature `actix-ws`).
+#[cfg(feature = "actix-ws")]
+pub use ws::{AuthenticatedUpgrade, close_reason};
 
 /// The former name of [`ProvideAuth`].
 #[deprecated(since = "0.2.0", note = "renamed `ProvideAuth`")]

@@ -26,6 +26,8 @@
 mod extract;
 mod layer;
 mod response;
+#[cfg(feature = "axum-ws")]
+mod ws;
 
 /// The extractors: defined once in the core, the same types as `authjwt::actix`'s.
 pub use crate::extract::{AccessToken, FreshAccessToken, OptionalAccessToken, RefreshToken};
@@ -37,6 +39,9 @@ pub use crate::middleware::{
 /// The application's user: defined in the core, an extractor here too.
 pub use crate::user::CurrentUser;
 pub use layer::{CrossOrigin, ImplicitRefresh, ProvideAuth, RequireAuth, RouteOptionsService};
+/// Authenticated WebSocket upgrades (feature `axum-ws`).
+#[cfg(feature = "axum-ws")]
+pub use ws::{AuthenticatedUpgrade, close_frame};
 
 /// The former name of [`ProvideAuthLayer`].
 #[deprecated(since = "0.2.0", note = "renamed `ProvideAuthLayer`")]

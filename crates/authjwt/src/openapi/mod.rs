@@ -264,7 +264,9 @@ impl SecuritySchemes {
     /// Marks the operation `method` `path` of `doc` with [`SecuritySchemes::requirements`],
     /// and adds the error responses the library can answer on it that the operation does
     /// not describe yet: 401 (every authentication error), 403 `cross_site_request` (an
-    /// unsafe method with a cookie-borne token, when the Origin check is on) and 503
+    /// unsafe method, or any method under
+    /// [`Protection::check_origin_on_safe_methods`], with a cookie-borne token, when the
+    /// Origin check is on) and 503
     /// `revocation_unavailable` (with a revocation store), each a JSON
     /// [`SecuritySchemes::ERROR_SCHEMA`]. Also adds the schemes, so the document's
     /// references always resolve.
@@ -325,8 +327,8 @@ impl SecuritySchemes {
                 operation,
                 "403",
                 &format!(
-                    "{}: an unsafe request from another site (Sec-Fetch-Site or Origin), \
-                     refused before the token is read.",
+                    "{}: a request from another site (Sec-Fetch-Site or Origin) where the \
+                     route checks it, refused before the token is read.",
                     AuthError::CrossSiteRequest.code()
                 ),
             );
@@ -385,7 +387,7 @@ impl SecuritySchemes {
         protection: &Protection,
     ) -> bool {
         self.config().origin.enabled
-            && !is_safe_method(method)
+            && (!is_safe_method(method) || protection.origin_on_safe_methods)
             && protection.verify_csrf
             && !self.is_exempt(path)
             && self.locations(protection).contains(&TokenLocation::Cookies)

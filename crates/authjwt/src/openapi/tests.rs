@@ -142,7 +142,8 @@ fn secure_sets_the_requirement_and_the_error_responses_it_lacks() {
         .paths(
             PathsBuilder::new()
                 .path("/posts", PathItem::new(HttpMethod::Post, Operation::new()))
-                .path("/me", PathItem::new(HttpMethod::Get, Operation::new())),
+                .path("/me", PathItem::new(HttpMethod::Get, Operation::new()))
+                .path("/ws", PathItem::new(HttpMethod::Get, Operation::new())),
         )
         .build();
     // An operation's own 401 is kept.
@@ -176,7 +177,21 @@ fn secure_sets_the_requirement_and_the_error_responses_it_lacks() {
     assert_eq!(me["responses"]["401"]["description"], "mine");
     assert!(
         me["responses"].get("403").is_none(),
-        "GET is never cross-site refused"
+        "a plain GET is never cross-site refused"
+    );
+    // A GET that checks the origin too (a WebSocket handshake's protection): 403 listed.
+    let strict = Protection::access().check_origin_on_safe_methods(true);
+    schemes
+        .secure(&mut doc, &Method::GET, "/ws", &strict)
+        .unwrap();
+    let json = serde_json::to_value(&doc).unwrap();
+    let ws = &json["paths"]["/ws"]["get"];
+    assert_eq!(ws["security"], json!([{"access_cookie": []}]));
+    assert!(
+        ws["responses"]["403"]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("cross_site_request")
     );
     assert_eq!(
         json["components"]["schemas"]["ErrorBody"]["required"],

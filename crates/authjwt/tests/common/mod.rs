@@ -95,6 +95,7 @@ pub(crate) mod routes {
     pub(crate) const ME: &str = "/me";
     pub(crate) const ME_HOOK: &str = "/me/hook";
     pub(crate) const ADMIN: &str = "/admin";
+    pub(crate) const STRICT_ORIGIN: &str = "/strict-origin";
     /// Response header naming the handler that produced a response.
     pub(crate) const HANDLER_HEADER: &str = "x-handler";
     /// The `Set-Cookie` the `/manual` handler adds before applying the auth cookies.

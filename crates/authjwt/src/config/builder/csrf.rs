@@ -163,8 +163,9 @@ impl ConfigBuilder {
         self
     }
 
-    /// ⚠️ The Origin / Sec-Fetch-Site check on unsafe methods for cookie-borne tokens
-    /// (a second CSRF layer, the rules of Go's `CrossOriginProtection`). Defaults to `true`.
+    /// ⚠️ The Origin / Sec-Fetch-Site check on unsafe methods and WebSocket upgrades for
+    /// cookie-borne tokens (a second CSRF layer, the rules of Go's `CrossOriginProtection`).
+    /// Defaults to `true`.
     ///
     /// ```
     /// use authjwt::{Auth, Config};
@@ -181,8 +182,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// Origins (`scheme://host[:port]`) allowed to make cross-origin unsafe requests.
-    /// Defaults to none.
+    /// Origins (`scheme://host[:port]`) allowed to make cross-origin unsafe requests and
+    /// WebSocket upgrades, even with `Sec-Fetch-Site: cross-site`. Defaults to none.
     ///
     /// ```
     /// use authjwt::{Auth, AuthError, Config};

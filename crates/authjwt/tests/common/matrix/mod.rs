@@ -2,8 +2,8 @@
 //! extractors) through [`TestApp::send`], so each framework adapter runs exactly the same
 //! cases: `behaviour_matrix!(MyFactory, tokio::test);` (or `actix_web::test`, ...).
 //!
-//! The cases live in one module per section (`tokens`, `csrf`, `cross_site`, `flows`,
-//! `cookies`, `locations`, `keys`, `user_lookup`, `lifecycle`, `discrepancies`); the macro
+//! The cases live in one module per section (`tokens`, `csrf`, `cross_site`, `websocket`,
+//! `flows`, `cookies`, `locations`, `keys`, `user_lookup`, `lifecycle`, `discrepancies`); the macro
 //! lists them section by section, and each test is named after its case function. The cases
 //! that race requests run under the adapter's `parallel` test attribute:
 //! `behaviour_matrix!(MyFactory, tokio::test, parallel: tokio::test(flavor = "multi_thread"))`
@@ -37,6 +37,7 @@
 //! | `GET /me`, `POST /me` | `CurrentUser<TestUser>`, the user loaded by [`TestUsers`] (registered by [`with_users`]; without it: 500) | [`me_body`]: `{"user":sub,"location":loc,"name":...,"email":...}` |
 //! | `POST /me/hook` | as `/me`, route override `RouteOptions::new().verify_csrf(false)` | as `/me` |
 //! | `GET /admin` | `CurrentUser<TestAdmin>`, loaded by [`TestAdmins`] from the [`Roles`] claims | [`admin_body`]: `{"user":sub,"admin":name}` |
+//! | `GET /strict-origin` | access token, route override `RouteOptions::new().check_origin_on_safe_methods(true)` | `{"user":sub,"location":loc}` |
 //!
 //! The session lifecycle routes ([`routes::session`](super::routes::session)) form one scope,
 //! `/session`, under `auth.implicit_refresh_layer(IMPLICIT_REFRESH_WINDOW)` (actix:
@@ -70,6 +71,7 @@ pub(crate) mod locations;
 pub(crate) mod sessions;
 pub(crate) mod tokens;
 pub(crate) mod user_lookup;
+pub(crate) mod websocket;
 
 use serde_json::{Value, json};
 
@@ -161,6 +163,15 @@ macro_rules! behaviour_matrix {
                 trusted_origins_and_same_site_opt_in,
                 origin_check_can_be_turned_off,
                 login_refuses_cross_site_requests,
+            },
+            // WebSocket handshakes (cross-site hijacking) and the check on safe methods.
+            websocket::{
+                cross_site_websocket_upgrades_are_refused_by_every_extractor,
+                same_origin_websocket_upgrades_pass,
+                trusted_origins_may_open_websockets_even_cross_site,
+                websocket_upgrades_without_a_cookie,
+                a_route_can_check_origin_on_safe_methods,
+                origin_check_off_lets_websocket_upgrades_through,
             },
             // Fresh, refresh, optional, logout.
             flows::{
