@@ -15,7 +15,6 @@
 
 use std::fmt;
 
-use crate::config::Config;
 use crate::error::AuthError;
 
 /// What happened.
@@ -184,9 +183,9 @@ impl AuditSink for TracingAudit {
     }
 }
 
-/// Sends `event` to the configured sink.
-pub(crate) fn emit(config: &Config, event: AuditEvent<'_>) {
-    match &config.audit {
+/// Sends `event` to `sink`, or to [`TracingAudit`] without one.
+pub(crate) fn emit(sink: Option<&dyn AuditSink>, event: AuditEvent<'_>) {
+    match sink {
         Some(sink) => sink.record(&event),
         None => TracingAudit.record(&event),
     }
@@ -194,9 +193,9 @@ pub(crate) fn emit(config: &Config, event: AuditEvent<'_>) {
 
 /// A rejection: traced as before, and audited with its code.
 /// Without a sink, the `authjwt::rejection` debug event is the record: no second one.
-pub(crate) fn rejected(config: &Config, error: &AuthError) {
+pub(crate) fn rejected(sink: Option<&dyn AuditSink>, error: &AuthError) {
     error.trace();
-    if let Some(sink) = &config.audit {
+    if let Some(sink) = sink {
         let mut event = AuditEvent::new(AuditKind::Rejected);
         event.code = Some(error.code());
         sink.record(&event);

@@ -13,12 +13,12 @@ use crate::claims::{Claims, TokenType};
 use crate::config::{Config, ConfigError};
 use crate::error::{AuthError, AuthRejection};
 use crate::guard::{Authenticated, Protection};
-use crate::lifecycle::{LoginTokens, RefreshedTokens};
+use crate::lifecycle::{LoginTokens, RefreshedTokens, TokenPair};
 #[cfg(any(feature = "axum", feature = "actix"))]
 use crate::middleware;
 use crate::revoke::Session;
 use crate::set_cookie::SetCookies;
-use crate::tokens::{IssuedToken, TokenError, TokenOptions, TokenPair};
+use crate::tokens::{IssuedToken, TokenError, TokenOptions};
 use crate::user::CurrentUser;
 use crate::{guard, lifecycle, sessions, set_cookie, tokens, user};
 
@@ -115,7 +115,7 @@ impl Auth {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reject(&self, error: AuthError) -> AuthRejection {
-        crate::audit::rejected(self.config(), &error);
+        crate::audit::rejected(self.config().audit.as_deref(), &error);
         AuthRejection::with_responder(error, self.config.responder.clone())
     }
 
@@ -234,7 +234,7 @@ impl Auth {
 
     /// Loads the user of a token that has already passed every check, with the
     /// [`UserLookup`](crate::user::UserLookup) registered for `U`: the refresh token a rotation used up
-    /// ([`RefreshedTokens::used`](crate::tokens::RefreshedTokens::used)), so that a deleted user
+    /// ([`RefreshedTokens::used`](crate::sessions::RefreshedTokens::used)), so that a deleted user
     /// cannot refresh either. Taking an [`Authenticated`] makes sure of that: only the
     /// authentication paths make one. The token is read again with the lookup's claims type
     /// (its revocation is not checked again: a rotation has just spent it). Errors as
@@ -303,7 +303,7 @@ impl Auth {
     /// ```
     pub fn check_origin(&self, parts: &Parts) -> Result<(), AuthError> {
         crate::csrf::check_origin(self.config(), parts)
-            .inspect_err(|e| crate::audit::rejected(self.config(), e))
+            .inspect_err(|e| crate::audit::rejected(self.config().audit.as_deref(), e))
     }
 
     /// Creates the tokens of a login: a fresh access token and a refresh token sharing a

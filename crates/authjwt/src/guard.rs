@@ -606,7 +606,7 @@ pub(crate) async fn authenticate<T: DeserializeOwned>(
 ) -> Result<Option<Authenticated<T>>, AuthError> {
     authenticate_untraced(auth, parts, protection)
         .await
-        .inspect_err(|e| crate::audit::rejected(auth.config(), e))
+        .inspect_err(|e| crate::audit::rejected(auth.config().audit.as_deref(), e))
 }
 
 /// [`Auth::authenticate`] without tracing the rejection, for callers that go on and

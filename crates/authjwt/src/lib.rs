@@ -55,8 +55,8 @@ pub use claims::Claims;
 pub use config::{Config, ConfigBuilder, ConfigError, TokenLocation};
 pub use error::AuthError;
 pub use guard::{Authenticated, Protection, RouteOptions};
+pub use sessions::TokenPair;
 pub use set_cookie::SetCookies;
-pub use tokens::TokenPair;
 
 // The names of 0.1, which were all at the root; hidden from the docs, kept so that code
 // written against 0.1 still compiles. Removed in 0.3.
@@ -76,6 +76,8 @@ pub use revoke::{
     MemoryStore, RevocationStore, Rotation, RotationRequest, StoreError, Successor, TokenRef,
 };
 #[doc(hidden)]
-pub use tokens::{IssuedToken, LoginTokens, RefreshedTokens, TokenError, TokenOptions};
+pub use sessions::{LoginTokens, RefreshedTokens};
+#[doc(hidden)]
+pub use tokens::{IssuedToken, TokenError, TokenOptions};
 #[doc(hidden)]
 pub use user::{CurrentUser, UserLookup, UserLookupError};

@@ -172,7 +172,7 @@ pub(crate) async fn refresh<T: DeserializeOwned + Serialize + Clone>(
 ) -> Result<RefreshedTokens<T>, AuthError> {
     refresh_inner(auth, parts, protection)
         .await
-        .inspect_err(|e| crate::audit::rejected(auth.config(), e))
+        .inspect_err(|e| crate::audit::rejected(auth.config().audit.as_deref(), e))
 }
 
 pub(crate) async fn refresh_inner<T: DeserializeOwned + Serialize + Clone>(
@@ -263,17 +263,17 @@ pub(crate) async fn refresh_inner<T: DeserializeOwned + Serialize + Clone>(
                 // The rotation stands; only the session list's last-seen time lags.
                 tracing::warn!(target: "authjwt::sessions", error = %e, "the session registry could not note a refresh");
             }
-            audit::emit(config, event(AuditKind::Refresh));
+            audit::emit(config.audit.as_deref(), event(AuditKind::Refresh));
             refresh
         }
         Rotation::Replayed(s) => {
             tracing::debug!(target: "authjwt::refresh", subject = %claims.sub, session, "refresh token presented again within the reuse window: same successor");
-            audit::emit(config, event(AuditKind::Replay));
+            audit::emit(config.audit.as_deref(), event(AuditKind::Replay));
             mint(TokenType::Refresh, pin(s.jti, s.rotated_at_ms, s.signature))?
         }
         Rotation::Reused => {
             tracing::warn!(target: "authjwt::revocation", subject = %claims.sub, session, "refresh token reused outside the reuse window; the session was ended");
-            audit::emit(config, event(AuditKind::ReuseDetected));
+            audit::emit(config.audit.as_deref(), event(AuditKind::ReuseDetected));
             let until = config.session_revocation_until();
             store
                 .revoke_family(session, until)
@@ -315,7 +315,7 @@ pub(crate) async fn refresh_inner<T: DeserializeOwned + Serialize + Clone>(
 pub(crate) async fn logout(auth: &Auth, parts: &Parts) -> Result<SetCookies, AuthError> {
     logout_inner(auth, parts)
         .await
-        .inspect_err(|e| crate::audit::rejected(auth.config(), e))
+        .inspect_err(|e| crate::audit::rejected(auth.config().audit.as_deref(), e))
 }
 
 pub(crate) async fn logout_inner(auth: &Auth, parts: &Parts) -> Result<SetCookies, AuthError> {
@@ -391,7 +391,7 @@ pub(crate) async fn logout_inner(auth: &Auth, parts: &Parts) -> Result<SetCookie
     if let Some(c) = who {
         let mut event = AuditEvent::new(AuditKind::Logout).subject(&c.sub);
         event.session = c.fam.as_deref();
-        audit::emit(auth.config(), event);
+        audit::emit(auth.config().audit.as_deref(), event);
     }
     Ok(auth.unset_cookies())
 }
@@ -484,7 +484,7 @@ pub(crate) async fn revoke_all(auth: &Auth, subject: &str) -> Result<(), AuthErr
         .await
         .map_err(StoreError::fail_closed)?;
     audit::emit(
-        auth.config(),
+        auth.config().audit.as_deref(),
         AuditEvent::new(AuditKind::RevokeAll).subject(subject),
     );
     Ok(())

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::auth::Auth;
+use crate::Auth;
 use crate::guard::Protection;
 
 /// Installs an [`Auth`] into every request, so that the extractors find it, and reads the

@@ -12,7 +12,8 @@ use crate::audit::{self, AuditEvent, AuditKind};
 use crate::claims::{NoCustomClaims, now};
 use crate::error::AuthError;
 use crate::guard::Authenticated;
-use crate::lifecycle::{TokenPair, new_session_tokens, store};
+pub use crate::lifecycle::{LoginTokens, RefreshedTokens, TokenPair};
+use crate::lifecycle::{new_session_tokens, store};
 use crate::revoke::sessions::bounded;
 use crate::revoke::{RevocationStore, Session, StoreError};
 
@@ -145,7 +146,7 @@ pub(crate) async fn login<T: Serialize + Clone>(
             .map_err(StoreError::fail_closed)?;
     }
     audit::emit(
-        auth.config(),
+        auth.config().audit.as_deref(),
         AuditEvent::new(AuditKind::Login)
             .subject(&login.subject)
             .session(id),
@@ -190,7 +191,7 @@ async fn end(auth: &Auth, subject: &str, session: &str) -> Result<(), AuthError>
         tracing::warn!(target: "authjwt::sessions", error = %e, "an ended session could not be dropped from the registry");
     }
     audit::emit(
-        auth.config(),
+        auth.config().audit.as_deref(),
         AuditEvent::new(AuditKind::SessionEnded)
             .subject(subject)
             .session(session),

@@ -237,7 +237,7 @@ pub(crate) async fn authenticate_user<U: Send + Sync + 'static>(
         Some(lookup) => lookup.resolve(auth, parts, protection).await,
         None => Err(no_lookup::<U>()),
     };
-    resolved.inspect_err(|e| crate::audit::rejected(auth.config(), e))
+    resolved.inspect_err(|e| crate::audit::rejected(auth.config().audit.as_deref(), e))
 }
 
 /// The body of [`Auth::lookup_user`].
@@ -259,7 +259,7 @@ pub(crate) async fn lookup_user<U: Send + Sync + 'static, T>(
         }
         None => Err(no_lookup::<U>()),
     };
-    found.inspect_err(|e| crate::audit::rejected(auth.config(), e))
+    found.inspect_err(|e| crate::audit::rejected(auth.config().audit.as_deref(), e))
 }
 
 /// The refusal when no lookup serves `U`: logged with the type's name, answered with a

@@ -18,7 +18,7 @@ use authjwt::{
     Auth, AuthError, Config, Protection, TokenLocation,
     claims::NoCustomClaims,
     revoke::{RevocationStore, Rotation, StoreError, TokenRef},
-    tokens::LoginTokens,
+    sessions::LoginTokens,
 };
 use redis_harness::RedisServer;
 
@@ -63,7 +63,10 @@ fn bearer(method: &str, token: &str) -> http::request::Parts {
         .0
 }
 
-async fn refresh(auth: &Auth, token: &str) -> Result<authjwt::tokens::RefreshedTokens, AuthError> {
+async fn refresh(
+    auth: &Auth,
+    token: &str,
+) -> Result<authjwt::sessions::RefreshedTokens, AuthError> {
     auth.refresh::<NoCustomClaims>(&bearer("POST", token), &Protection::refresh())
         .await
 }
@@ -78,7 +81,7 @@ async fn access_ok(auth: &Auth, token: &str) -> Result<(), AuthError> {
 async fn race(
     instances: &[Auth],
     token: &str,
-) -> Vec<Result<authjwt::tokens::RefreshedTokens, AuthError>> {
+) -> Vec<Result<authjwt::sessions::RefreshedTokens, AuthError>> {
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..64 {
         let (auth, token) = (instances[i % instances.len()].clone(), token.to_owned());

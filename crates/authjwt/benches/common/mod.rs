@@ -16,7 +16,7 @@ use authjwt::{
     Auth, Config, TokenLocation,
     claims::{NoCustomClaims, TokenType},
     keys::{Algorithm, SigningKey},
-    tokens::LoginTokens,
+    sessions::LoginTokens,
 };
 use aws_lc_rs::signature as sig;
 use aws_lc_rs::{hmac, rand};

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use authjwt::axum::AccessToken;
-use authjwt::{Auth, tokens::LoginTokens};
+use authjwt::{Auth, sessions::LoginTokens};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};

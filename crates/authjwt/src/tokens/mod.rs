@@ -19,7 +19,6 @@ mod options;
 mod verify;
 
 use crate::claims::{now, random_id};
-pub use crate::lifecycle::{LoginTokens, RefreshedTokens, TokenPair};
 pub use issued::IssuedToken;
 use options::Expiry;
 pub(crate) use options::Pinned;
@@ -116,7 +115,7 @@ pub(crate) fn verify_token<T: DeserializeOwned>(
 ) -> Result<Claims<T>, AuthError> {
     auth.config()
         .verify(token, expected)
-        .inspect_err(|e| crate::audit::rejected(auth.config(), e))
+        .inspect_err(|e| crate::audit::rejected(auth.config().audit.as_deref(), e))
 }
 
 #[cfg(test)]
