@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::Auth;
 use crate::audit::{self, AuditEvent, AuditKind};
-use crate::claims::{NoCustomClaims, now};
+use crate::claims::{NoCustomClaims, now_ms};
 use crate::error::AuthError;
 use crate::guard::Authenticated;
 pub use crate::lifecycle::{LoginTokens, RefreshedTokens, TokenPair};
@@ -122,7 +122,8 @@ pub(crate) async fn login<T: Serialize + Clone>(
     auth: &Auth,
     login: Login<T>,
 ) -> Result<TokenPair, AuthError> {
-    let created_at = now();
+    let created_ms = now_ms();
+    let created_at = created_ms / 1000;
     let tokens = new_session_tokens(auth, login.subject.clone(), login.claims, login.remember)
         .map_err(|e| {
             tracing::error!(target: "authjwt::login", error = %e, "login tokens could not be created");
@@ -138,6 +139,7 @@ pub(crate) async fn login<T: Serialize + Clone>(
             .or(tokens.refresh.session_end())
             .unwrap_or(u64::MAX);
         let mut session = Session::new(id, login.subject.as_str(), created_at, expires_at);
+        session.created_at_ms = created_ms;
         session.user_agent = login.user_agent;
         session.label = login.label;
         store
@@ -173,8 +175,13 @@ pub(crate) async fn sessions_of(auth: &Auth, subject: &str) -> Result<Vec<Sessio
         .sessions(subject)
         .await
         .map_err(StoreError::fail_closed)?;
-    // Newest first; the id orders sessions of the same second, so the order is stable.
-    list.sort_unstable_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    // Newest first: by the second, then the millisecond of the login; the id orders what is
+    // left, so the order is stable.
+    list.sort_unstable_by(|a, b| {
+        (b.created_at, b.created_at_ms)
+            .cmp(&(a.created_at, a.created_at_ms))
+            .then(a.id.cmp(&b.id))
+    });
     Ok(list)
 }
 

@@ -26,6 +26,10 @@ pub struct Session {
     pub subject: String,
     /// When the login happened.
     pub created_at: u64,
+    /// The login's time in milliseconds, which orders logins of the same second (0 when the
+    /// registry learnt of the session at a refresh).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub created_at_ms: u64,
     /// The last refresh (the login's time until the first).
     pub last_seen_at: u64,
     /// When its current refresh token expires: the session ends then unless refreshed.
@@ -59,6 +63,7 @@ impl Session {
             id: id.into(),
             subject: subject.into(),
             created_at,
+            created_at_ms: 0,
             last_seen_at: created_at,
             expires_at,
             user_agent: None,
@@ -71,6 +76,10 @@ impl Session {
     pub(crate) fn live(&self, now: u64) -> bool {
         self.expires_at >= now
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Cuts `text` to at most [`MAX_TEXT`] bytes on a character boundary.
