@@ -427,6 +427,25 @@ pub(crate) async fn implicit_refresh_candidate(
     Some(claims)
 }
 
+/// For the implicit-refresh layers: whether a response may carry renewed access cookies. Not
+/// an error (status 400 and up), and not a response that sets or clears the access cookie
+/// itself (a login or a logout answered meanwhile). The adapters hand over the status and
+/// the values of the response's `Set-Cookie` headers.
+pub(crate) fn renews_response<'a>(
+    auth: &Auth,
+    status: u16,
+    mut set_cookies: impl Iterator<Item = &'a [u8]>,
+) -> bool {
+    if status >= 400 {
+        return false;
+    }
+    let name = auth.config().access_cookie_name().as_bytes();
+    !set_cookies.any(|v| {
+        v.strip_prefix(name)
+            .is_some_and(|rest| rest.first() == Some(&b'='))
+    })
+}
+
 /// For the implicit-refresh layers: a new access cookie succeeding `old`, unless `old`
 /// has been revoked meanwhile. The new token is created first and the check made after,
 /// so a logout or revoke-all racing this request either is seen here or covers the new

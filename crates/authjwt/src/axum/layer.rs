@@ -320,18 +320,10 @@ where
             let Some(old) = candidate else {
                 return Ok(response);
             };
-            let status = response.status();
-            let name = auth.config().access_cookie_name();
-            let sets_access_cookie = response
-                .headers()
-                .get_all(http::header::SET_COOKIE)
-                .iter()
-                .any(|v| {
-                    v.as_bytes()
-                        .strip_prefix(name.as_bytes())
-                        .is_some_and(|rest| rest.first() == Some(&b'='))
-                });
-            if status.is_client_error() || status.is_server_error() || sets_access_cookie {
+            let headers = response.headers().get_all(http::header::SET_COOKIE);
+            let set_cookies = headers.iter().map(http::HeaderValue::as_bytes);
+            let status = response.status().as_u16();
+            if !crate::lifecycle::renews_response(&auth, status, set_cookies) {
                 return Ok(response);
             }
             if let Some(cookies) = crate::lifecycle::implicit_refresh_cookies(&auth, &old).await {
