@@ -180,3 +180,52 @@ async fn rotation_state_is_one_record_per_session_whatever_the_refreshes() {
         "a session's record should take well under 1 KiB"
     );
 }
+
+#[tokio::test]
+async fn the_session_registry_is_bounded_and_forgets_expired_sessions() {
+    use authjwt::revoke::Session;
+    const SESSIONS: u64 = 50_000;
+    let store = MemoryStore::new();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let before = rss_kib();
+    for i in 0..SESSIONS {
+        let mut s = Session::new(
+            format!("session-{i:06}"),
+            format!("user{}", i % 5_000),
+            now,
+            now + 3600,
+        );
+        s.user_agent = Some("Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0".to_owned());
+        store.register_session(&s).await.unwrap();
+    }
+    let grown = rss_kib().saturating_sub(before);
+    println!(
+        "memory store registry: ~{} bytes per session ({SESSIONS} sessions, 5000 subjects)",
+        grown * 1024 / SESSIONS
+    );
+    assert_eq!(store.sessions("user7").await.unwrap().len(), 10);
+    // Expired sessions are not listed, and a write for the subject drops them.
+    let expired = Session::new("old", "user7", now - 7200, now - 3600);
+    store.register_session(&expired).await.unwrap();
+    assert_eq!(store.sessions("user7").await.unwrap().len(), 10);
+    // Ending a session's family hides it; forgetting drops it.
+    store
+        .revoke_family("session-000007", now + 3600)
+        .await
+        .unwrap();
+    assert_eq!(store.sessions("user7").await.unwrap().len(), 9);
+    store
+        .forget_session("user7", "session-000017")
+        .await
+        .unwrap();
+    assert_eq!(store.sessions("user7").await.unwrap().len(), 8);
+    // A revoke-all after the logins ends them all.
+    store
+        .revoke_subject("user8", now, now + 3600)
+        .await
+        .unwrap();
+    assert!(store.sessions("user8").await.unwrap().is_empty());
+}
