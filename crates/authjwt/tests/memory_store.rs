@@ -218,7 +218,7 @@ async fn the_session_registry_is_bounded_and_forgets_expired_sessions() {
         .unwrap();
     assert_eq!(store.sessions("user7").await.unwrap().len(), 9);
     store
-        .forget_session("user7", "session-000017")
+        .forget_session("user7", "session-005007")
         .await
         .unwrap();
     assert_eq!(store.sessions("user7").await.unwrap().len(), 8);
