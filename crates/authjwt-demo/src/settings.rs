@@ -2,10 +2,11 @@
 //! make (cookies only, `Secure` off for local http, `SameSite=Lax`).
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use authjwt::revoke::redis::RedisStore;
+use authjwt::revoke::redis::RedisStoreBuilder;
 use authjwt::{
     Config, ConfigBuilder, ConfigError, TokenLocation,
     config::SameSite,
@@ -36,7 +37,8 @@ pub const DEFAULT_REFRESH_EXPIRES: Duration = Duration::from_secs(2_592_000);
 /// | `JWT_REFRESH_TOKEN_EXPIRES` | refresh token lifetime, seconds | `2592000` |
 /// | `JWT_REFRESH_REUSE_WINDOW` | seconds a rotated refresh token still gets its successor; `0` = strict | `30` |
 /// | `JWT_SESSION_MAX_AGE` | absolute session lifetime from login, seconds | unset (sliding) |
-/// | `REDIS_URL` | shared revocation store | unset (in memory) |
+/// | `REDIS_URL` | shared revocation store: `redis://` or `rediss://` (TLS), user and password of an ACL user in the URL | unset (in memory) |
+/// | `REDIS_CA_CERT` | PEM file of the CA that issued the Redis server's certificate (`rediss://`) | the system's roots |
 /// | `TRUSTED_ORIGINS` | comma-separated origins whose unsafe requests pass the cross-site check | none |
 /// | `CORS_ALLOWED_ORIGINS` | comma-separated origins of front ends allowed to call with credentials (CORS); also trusted | none |
 ///
@@ -68,6 +70,8 @@ pub struct Settings {
     pub session_max_age: Option<Duration>,
     /// `REDIS_URL`.
     pub redis_url: Option<String>,
+    /// `REDIS_CA_CERT`: the CA to trust for `rediss://`; `None`, the system's roots.
+    pub redis_ca_cert: Option<PathBuf>,
     /// `TRUSTED_ORIGINS`: origins (as browsers send them) whose unsafe requests pass the
     /// cross-site check, with no CORS headers.
     pub trusted_origins: Vec<String>,
@@ -93,6 +97,7 @@ impl fmt::Debug for Settings {
             .field("refresh_reuse_window", &self.refresh_reuse_window)
             .field("session_max_age", &self.session_max_age)
             .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
+            .field("redis_ca_cert", &self.redis_ca_cert)
             .field("trusted_origins", &self.trusted_origins)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .finish()
@@ -111,6 +116,7 @@ impl Default for Settings {
             refresh_reuse_window: None,
             session_max_age: None,
             redis_url: None,
+            redis_ca_cert: None,
             trusted_origins: Vec::new(),
             cors_allowed_origins: Vec::new(),
         }
@@ -131,7 +137,8 @@ pub enum SettingsError {
     Key(KeyError),
     /// The configuration was refused by the library.
     Config(ConfigError),
-    /// `REDIS_URL` is set but the Redis revocation store could not be reached.
+    /// `REDIS_URL` is set but the Redis revocation store could not be reached (or its TLS
+    /// settings could not be used).
     Redis(StoreError),
     /// An entry of `TRUSTED_ORIGINS` or `CORS_ALLOWED_ORIGINS` is not an origin.
     Origin {
@@ -150,7 +157,7 @@ impl fmt::Display for SettingsError {
             Self::Invalid { var, expected } => write!(f, "{var} must be {expected}"),
             Self::Key(e) => write!(f, "JWT_SECRET_KEY / JWT_PRIVATE_KEY: {e}"),
             Self::Config(e) => write!(f, "invalid configuration: {e}"),
-            Self::Redis(e) => write!(f, "REDIS_URL: {e}"),
+            Self::Redis(e) => write!(f, "REDIS_URL / REDIS_CA_CERT: {e}"),
             Self::Origin { var, value, reason } => write!(
                 f,
                 "{var}: {value:?} is not an origin ({reason}); expected comma-separated \
@@ -228,6 +235,13 @@ impl Settings {
             s.session_max_age = Some(seconds("JWT_SESSION_MAX_AGE", &v)?);
         }
         s.redis_url = get("REDIS_URL");
+        s.redis_ca_cert = get("REDIS_CA_CERT").map(|v| PathBuf::from(v.trim()));
+        if s.redis_ca_cert.is_some() && s.redis_url.is_none() {
+            return Err(invalid(
+                "REDIS_CA_CERT",
+                "set together with a rediss:// REDIS_URL",
+            ));
+        }
         let origins = |var: &'static str| {
             get(var).map_or(Ok(Vec::new()), |v| {
                 parse_origins(&v).map_err(|(value, reason)| SettingsError::Origin {
@@ -358,14 +372,17 @@ impl Settings {
     }
 
     /// The configuration the binary runs with: revocations shared through Redis when
-    /// `REDIS_URL` is set (connecting first, and failing when Redis cannot be reached),
-    /// else kept in memory. Must run inside a Tokio runtime.
+    /// `REDIS_URL` is set (connecting first, and failing when Redis cannot be reached; over
+    /// TLS for `rediss://`, trusting `REDIS_CA_CERT` when set), else kept in memory. Must run
+    /// inside a Tokio runtime.
     pub async fn connect(&self) -> Result<(Config, KeySource), SettingsError> {
         let (mut builder, source) = self.builder()?;
         if let Some(url) = &self.redis_url {
-            let store = RedisStore::connect(url)
-                .await
-                .map_err(SettingsError::Redis)?;
+            let mut redis = RedisStoreBuilder::new(url);
+            if let Some(ca) = &self.redis_ca_cert {
+                redis = redis.ca_cert_file(ca);
+            }
+            let store = redis.connect().await.map_err(SettingsError::Redis)?;
             builder = builder.revocation_store(Arc::new(store));
         }
         Ok((builder.build().map_err(SettingsError::Config)?, source))

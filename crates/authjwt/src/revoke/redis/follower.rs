@@ -1,25 +1,53 @@
-//! The replica's follower: the state every request reads and the task that loads the keys,
-//! tails the stream and proves the replica current.
+//! The replica's followers: the state every request reads, and the tasks ("lanes") that load
+//! the revocations, tail the shards' streams, prove the replica current, and notice when
+//! Redis lost writes (a failover to a lagging replica, a restart without persistence).
+//!
+//! On one node a single lane reads every shard's stream with one blocking `XREAD`; on a
+//! Cluster each shard has its own lane and connection (a blocking read holds its connection,
+//! and the streams live on different nodes).
+//!
+//! Each lane keeps, per stream, the last id it read and how many entries the stream had
+//! received up to it (`entries-added` of `XINFO STREAM`). The two only move forward while
+//! nothing is lost; once a second (and after any error) the lane compares them with the
+//! server's: a stream whose last id or count went backwards, or whose count differs at the
+//! same last id (entries trimmed before this lane read them), has diverged, and the lane
+//! reloads. After a connection error the lane catches up from where it was when the stream
+//! still agrees, instead of reloading. After any error or divergence, the instance writes its
+//! own recent revocations again (the outbox).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use redis::aio::ConnectionManager;
+use redis::Value;
 use redis::streams::StreamReadReply;
-use redis::{AsyncCommands, Value};
 use tokio::task::JoinHandle;
 
+use super::conn::Con;
+use super::layout::Layout;
+use super::outbox::{self, Outbox};
+use super::writer::Writer;
 use crate::revoke::memory::MemoryStore;
+
+/// How often a lane checks its streams against the server's when nothing else made it.
+const VERIFY_EVERY: Duration = Duration::from_secs(1);
+
+/// Stream entries read, and keys loaded, per round trip.
+const BATCH: usize = 1000;
 
 pub(super) struct Shared {
     pub(super) replica: MemoryStore,
     pub(super) started: Instant,
-    /// Milliseconds after `started` at which the last confirming XREAD was sent (0: never).
-    pub(super) confirmed_ms: AtomicU64,
+    /// Per lane: milliseconds after `started` at which its last confirming read was sent
+    /// (0: never).
+    pub(super) confirmed: Box<[AtomicU64]>,
     pub(super) max_staleness: Duration,
-    pub(super) prefix: String,
-    pub(super) stream: String,
+    pub(super) layout: Layout,
+    pub(super) outbox: Outbox,
+    /// Divergences detected (failovers that lost writes, resets): each made a lane reload.
+    pub(super) divergences: AtomicU64,
+    /// Revocations the outbox wrote again because Redis had lost them.
+    pub(super) restored: AtomicU64,
 }
 
 impl Shared {
@@ -27,45 +55,24 @@ impl Shared {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
+    /// Every lane confirmed within the staleness bound.
     pub(super) fn is_current(&self) -> bool {
-        let confirmed = self.confirmed_ms.load(Ordering::Acquire);
+        let now = self.elapsed_ms();
         let bound = u64::try_from(self.max_staleness.as_millis()).unwrap_or(u64::MAX);
-        confirmed != 0 && self.elapsed_ms().saturating_sub(confirmed) <= bound
-    }
-
-    /// The key of a session's rotation record: `prefix:rot:{session}`, the braces a hash
-    /// tag so everything about one session lives in one Cluster slot.
-    pub(super) fn rotation_key(&self, session: &str) -> String {
-        format!("{}:rot:{{{session}}}", self.prefix)
-    }
-
-    /// The key of a subject's session registry: `prefix:ses:{subject}` (a hash of session id
-    /// to JSON record), one Cluster slot per subject.
-    pub(super) fn sessions_key(&self, subject: &str) -> String {
-        format!("{}:ses:{{{subject}}}", self.prefix)
-    }
-
-    /// Whether a key holds a rotation record or a session registry (not a revocation the
-    /// replica loads).
-    pub(super) fn is_rotation_key(&self, key: &str) -> bool {
-        key.strip_prefix(self.prefix.as_str())
-            .is_some_and(|rest| rest.starts_with(":rot:") || rest.starts_with(":ses:"))
+        self.confirmed.iter().all(|c| {
+            let confirmed = c.load(Ordering::Acquire);
+            confirmed != 0 && now.saturating_sub(confirmed) <= bound
+        })
     }
 
     /// Applies one `key → value` revocation to the replica.
     pub(super) fn apply(&self, key: &str, value: &str) {
-        let Some(rest) = key
-            .strip_prefix(self.prefix.as_str())
-            .and_then(|r| r.strip_prefix(':'))
-        else {
-            return;
-        };
-        let Some((kind, id)) = rest.split_once(':') else {
+        let Some((kind, id)) = self.layout.parse(key) else {
             return;
         };
         let mut nums = value.split(',').map(|n| n.parse::<u64>().ok());
         match (kind, nums.next().flatten(), nums.next().flatten()) {
-            ("jti", Some(exp), None) => self.replica.insert_jti(id, exp),
+            ("jti", Some(exp), _) => self.replica.insert_jti(id, exp),
             ("fam", Some(exp), None) => self.replica.insert_family(id, exp),
             ("sub", Some(cutoff), Some(exp)) => self.replica.insert_subject(id, cutoff, exp),
             _ => {
@@ -83,31 +90,232 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Follows the stream and keeps the replica current.
-pub(super) struct Follower {
-    pub(super) shared: Arc<Shared>,
-    pub(super) con: ConnectionManager,
-    pub(super) last_id: String,
-    pub(super) block: Duration,
+/// A stream id, `ms-seq`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct StreamId(u64, u64);
+
+impl StreamId {
+    fn parse(id: &str) -> Option<Self> {
+        let (ms, seq) = id.split_once('-')?;
+        Some(Self(ms.parse().ok()?, seq.parse().ok()?))
+    }
 }
 
-impl Follower {
-    /// Loads every revocation key, resuming the stream from the id it had before the load
-    /// (events in between are applied twice, which is harmless).
-    pub(super) async fn resync(&mut self) -> redis::RedisResult<()> {
+impl std::fmt::Display for StreamId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.0, self.1)
+    }
+}
+
+/// Where a lane is in one stream.
+pub(super) struct Cursor {
+    key: String,
+    /// `None`: the previous release's stream.
+    shard: Option<u16>,
+    last: StreamId,
+    /// `entries-added` of the stream when its last entry was `last`.
+    added: u64,
+}
+
+impl Cursor {
+    pub(super) fn shard(layout: &Layout, shard: u16) -> Self {
+        Self {
+            key: layout.stream(shard),
+            shard: Some(shard),
+            last: StreamId::default(),
+            added: 0,
+        }
+    }
+
+    pub(super) fn legacy(layout: &Layout) -> Self {
+        Self {
+            key: layout.legacy_stream(),
+            shard: None,
+            last: StreamId::default(),
+            added: 0,
+        }
+    }
+}
+
+enum LaneError {
+    Redis(redis::RedisError),
+    /// Writing the outbox again failed.
+    Replay(crate::revoke::StoreError),
+    /// The server's stream is not a continuation of what this lane read.
+    Diverged(String),
+}
+
+impl From<redis::RedisError> for LaneError {
+    fn from(e: redis::RedisError) -> Self {
+        Self::Redis(e)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Reading,
+    CatchUp,
+    Reload,
+}
+
+/// `(last-generated-id, entries-added)` of a stream, `None` when it does not exist.
+async fn stream_info(con: &mut Con, key: &str) -> redis::RedisResult<Option<(StreamId, u64)>> {
+    let reply: redis::RedisResult<Value> = redis::cmd("XINFO")
+        .arg("STREAM")
+        .arg(key)
+        .query_async(con)
+        .await;
+    let value = match reply {
+        Ok(v) => v,
+        Err(e) if e.to_string().contains("no such key") => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let pairs: Vec<(&Value, &Value)> = match &value {
+        Value::Map(pairs) => pairs.iter().map(|(k, v)| (k, v)).collect(),
+        Value::Array(items) => items.chunks_exact(2).map(|kv| (&kv[0], &kv[1])).collect(),
+        _ => Vec::new(),
+    };
+    let text = |v: &Value| match v {
+        Value::BulkString(b) => std::str::from_utf8(b).ok().map(str::to_owned),
+        Value::SimpleString(s) => Some(s.clone()),
+        _ => None,
+    };
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| text(k).as_deref() == Some(name))
+            .map(|(_, v)| *v)
+    };
+    let last = field("last-generated-id")
+        .and_then(text)
+        .and_then(|id| StreamId::parse(&id));
+    let added = match field("entries-added") {
+        Some(Value::Int(n)) => u64::try_from(*n).ok(),
+        _ => None,
+    };
+    match (last, added) {
+        (Some(last), Some(added)) => Ok(Some((last, added))),
+        _ => Err(redis::RedisError::from((
+            redis::ErrorKind::Parse,
+            "unexpected XINFO STREAM reply (Redis 7.0 or newer is needed)",
+        ))),
+    }
+}
+
+/// One follower task: some streams, on one connection.
+pub(super) struct Lane {
+    pub(super) shared: Arc<Shared>,
+    pub(super) writer: Arc<Writer>,
+    /// Its slot in `shared.confirmed`.
+    pub(super) index: usize,
+    pub(super) con: Con,
+    pub(super) cursors: Vec<Cursor>,
+    pub(super) block: Duration,
+    verified: Instant,
+    /// Revocations of this instance to write again once Redis answers.
+    pending: Vec<outbox::Entry>,
+}
+
+impl Lane {
+    pub(super) fn new(
+        shared: Arc<Shared>,
+        writer: Arc<Writer>,
+        index: usize,
+        con: Con,
+        cursors: Vec<Cursor>,
+        block: Duration,
+    ) -> Self {
+        Self {
+            shared,
+            writer,
+            index,
+            con,
+            cursors,
+            block,
+            verified: Instant::now(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn shards(&self) -> Vec<u16> {
+        self.cursors.iter().filter_map(|c| c.shard).collect()
+    }
+
+    fn confirm(&self, sent: u64) {
+        self.shared.confirmed[self.index].store(sent.max(1), Ordering::Release);
+    }
+
+    /// Loads every live revocation of the lane's shards from their expiry indexes (and, on a
+    /// node the previous release wrote to, its keys), resuming each stream from where it was
+    /// before the load (events in between are applied twice, which is harmless).
+    pub(super) async fn load(&mut self) -> redis::RedisResult<()> {
         let sent = self.shared.elapsed_ms();
-        let last: Vec<(String, Vec<(String, String)>)> = redis::cmd("XREVRANGE")
-            .arg(&self.shared.stream)
-            .arg("+")
-            .arg("-")
-            .arg("COUNT")
-            .arg(1)
+        let mut legacy = false;
+        for c in &mut self.cursors {
+            let info = stream_info(&mut self.con, &c.key).await?;
+            legacy |= c.shard.is_none() && info.is_some();
+            (c.last, c.added) = info.unwrap_or_default();
+        }
+        for shard in self.shards() {
+            self.load_index(shard).await?;
+        }
+        if legacy {
+            self.load_legacy().await?;
+        }
+        self.verified = Instant::now();
+        self.confirm(sent);
+        Ok(())
+    }
+
+    async fn apply_keys(&mut self, keys: &[String]) -> redis::RedisResult<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let values: Vec<Option<String>> = redis::cmd("MGET")
+            .arg(keys)
             .query_async(&mut self.con)
             .await?;
-        let resume_from = last
-            .first()
-            .map_or_else(|| "0-0".to_owned(), |(id, _)| id.clone());
-        let pattern = format!("{}:*", self.shared.prefix);
+        for (k, v) in keys.iter().zip(values) {
+            if let Some(v) = v {
+                self.shared.apply(k, &v);
+            }
+        }
+        Ok(())
+    }
+
+    /// The shard's live keys, from its expiry index (`ZSCAN` returns every member present
+    /// for the whole scan; expired ones are skipped).
+    async fn load_index(&mut self, shard: u16) -> redis::RedisResult<()> {
+        let index = self.shared.layout.index(shard);
+        let now_ms = crate::claims::now().saturating_mul(1000);
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, items): (u64, Vec<String>) = redis::cmd("ZSCAN")
+                .arg(&index)
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(BATCH)
+                .query_async(&mut self.con)
+                .await?;
+            let keys: Vec<String> = items
+                .chunks_exact(2)
+                .filter(|m| m[1].parse::<f64>().is_ok_and(|s| s >= now_ms as f64))
+                .map(|m| m[0].clone())
+                .collect();
+            self.apply_keys(&keys).await?;
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+
+    /// The previous release's keys (`P:jti:<id>`, …), by `SCAN`: only while its stream
+    /// exists, on a single node.
+    async fn load_legacy(&mut self) -> redis::RedisResult<()> {
+        let prefix = &self.shared.layout.prefix;
+        let pattern = format!("{prefix}:*");
+        let tagged = format!("{prefix}:{{");
         let mut cursor: u64 = 0;
         loop {
             let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
@@ -115,88 +323,185 @@ impl Follower {
                 .arg("MATCH")
                 .arg(&pattern)
                 .arg("COUNT")
-                .arg(1000)
+                .arg(BATCH)
                 .query_async(&mut self.con)
                 .await?;
             let keys: Vec<String> = keys
                 .into_iter()
-                .filter(|k| *k != self.shared.stream && !self.shared.is_rotation_key(k))
+                .filter(|k| !k.starts_with(&tagged) && self.shared.layout.parse(k).is_some())
                 .collect();
-            if !keys.is_empty() {
-                let values: Vec<Option<String>> = self.con.mget(&keys).await?;
-                for (k, v) in keys.iter().zip(values) {
-                    if let Some(v) = v {
-                        self.shared.apply(k, &v);
-                    }
-                }
-            }
+            self.apply_keys(&keys).await?;
             if next == 0 {
-                break;
+                return Ok(());
             }
             cursor = next;
         }
-        // The keys hold everything up to `resume_from`; the stream carries the rest.
-        self.last_id = resume_from;
-        self.shared
-            .confirmed_ms
-            .store(sent.max(1), Ordering::Release);
-        Ok(())
     }
 
-    async fn read_once(&mut self) -> redis::RedisResult<()> {
+    async fn read_once(&mut self) -> Result<(), LaneError> {
         let sent = self.shared.elapsed_ms();
         let block = u64::try_from(self.block.as_millis()).unwrap_or(250);
-        let reply: Option<StreamReadReply> = redis::cmd("XREAD")
-            .arg("COUNT")
-            .arg(1000)
+        let mut cmd = redis::cmd("XREAD");
+        cmd.arg("COUNT")
+            .arg(BATCH)
             .arg("BLOCK")
             .arg(block)
-            .arg("STREAMS")
-            .arg(&self.shared.stream)
-            .arg(&self.last_id)
-            .query_async(&mut self.con)
-            .await?;
-        for key in reply.map(|r| r.keys).unwrap_or_default() {
-            for entry in key.ids {
+            .arg("STREAMS");
+        for c in &self.cursors {
+            cmd.arg(&c.key);
+        }
+        for c in &self.cursors {
+            cmd.arg(c.last.to_string());
+        }
+        let reply: Option<StreamReadReply> = cmd.query_async(&mut self.con).await?;
+        let shared = &self.shared;
+        for stream in reply.map(|r| r.keys).unwrap_or_default() {
+            let Some(c) = self.cursors.iter_mut().find(|c| c.key == stream.key) else {
+                continue;
+            };
+            for entry in stream.ids {
                 let field = |name: &str| match entry.map.get(name) {
                     Some(Value::BulkString(b)) => std::str::from_utf8(b).ok().map(str::to_owned),
                     _ => None,
                 };
                 if let (Some(k), Some(v)) = (field("k"), field("v")) {
-                    self.shared.apply(&k, &v);
+                    shared.apply(&k, &v);
                 }
-                self.last_id = entry.id;
+                if let Some(id) = StreamId::parse(&entry.id) {
+                    c.last = id;
+                }
+                c.added += 1;
             }
         }
-        self.shared
-            .confirmed_ms
-            .store(sent.max(1), Ordering::Release);
+        self.confirm(sent);
+        if self.verified.elapsed() >= VERIFY_EVERY {
+            self.verify().await?;
+        }
         Ok(())
     }
 
-    pub(super) async fn run(mut self) {
-        let mut healthy = true;
-        loop {
-            let result = if healthy {
-                self.read_once().await
-            } else {
-                self.resync().await
+    /// Compares each stream with the server's: see the module's documentation.
+    async fn verify(&mut self) -> Result<(), LaneError> {
+        for c in &self.cursors {
+            let info = stream_info(&mut self.con, &c.key).await?;
+            let diverged = match info {
+                None => (c.added > 0 || c.last != StreamId::default())
+                    .then(|| format!("{} is gone", c.key)),
+                Some((last, added)) => (last < c.last
+                    || added < c.added
+                    || (last == c.last && added != c.added))
+                    .then(|| {
+                        format!(
+                            "{} is at {last} after {added} entries; this instance read up to {} after {}",
+                            c.key, c.last, c.added
+                        )
+                    }),
             };
-            match result {
+            if let Some(why) = diverged {
+                return Err(LaneError::Diverged(why));
+            }
+        }
+        self.verified = Instant::now();
+        Ok(())
+    }
+
+    /// Writes this instance's recent revocations of the lane's shards again where Redis lost
+    /// them.
+    async fn replay(&mut self) -> Result<(), LaneError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let restored = self
+            .writer
+            .replay(&self.pending)
+            .await
+            .map_err(LaneError::Replay)?;
+        if restored > 0 {
+            tracing::warn!(target: "authjwt::revocation", restored, "revocations lost by Redis were written again from this instance's outbox");
+            self.shared
+                .restored
+                .fetch_add(restored as u64, Ordering::Relaxed);
+        }
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Keeps what is at risk: this instance's recent revocations of the lane's shards.
+    fn keep_at_risk(&mut self) {
+        let entries = self.shared.outbox.of_shards(&self.shards());
+        for e in entries {
+            if !self
+                .pending
+                .iter()
+                .any(|p| p.key == e.key && p.value == e.value)
+            {
+                self.pending.push(e);
+            }
+        }
+    }
+
+    async fn step(&mut self, mode: Mode) -> Result<(), LaneError> {
+        match mode {
+            Mode::Reading => self.read_once().await,
+            Mode::CatchUp => {
+                self.verify().await?;
+                self.replay().await
+            }
+            Mode::Reload => {
+                self.load().await?;
+                self.replay().await
+            }
+        }
+    }
+
+    pub(super) async fn run(mut self) {
+        let mut mode = Mode::Reading;
+        loop {
+            match self.step(mode).await {
                 Ok(()) => {
-                    if !healthy {
-                        tracing::info!(target: "authjwt::revocation", "Redis is back; replica resynchronised");
+                    if mode != Mode::Reading {
+                        tracing::info!(target: "authjwt::revocation", lane = self.index, "Redis answers again; replica current");
                     }
-                    healthy = true;
+                    mode = Mode::Reading;
+                }
+                Err(LaneError::Diverged(why)) => {
+                    tracing::warn!(target: "authjwt::revocation", lane = self.index, why, "Redis lost or replaced revocation events (failover or reset); reloading");
+                    self.shared.divergences.fetch_add(1, Ordering::Relaxed);
+                    self.keep_at_risk();
+                    mode = Mode::Reload;
                 }
                 Err(e) => {
-                    if healthy {
-                        tracing::warn!(target: "authjwt::revocation", error = ?e.kind(), "Redis unreachable; failing closed once the replica is stale");
+                    if mode == Mode::Reading {
+                        let error = match &e {
+                            LaneError::Redis(e) => format!("{:?}", e.kind()),
+                            LaneError::Replay(e) => e.to_string(),
+                            LaneError::Diverged(why) => why.clone(),
+                        };
+                        tracing::warn!(target: "authjwt::revocation", lane = self.index, error, "Redis unreachable; failing closed once the replica is stale");
+                        self.keep_at_risk();
                     }
-                    healthy = false;
+                    if mode != Mode::Reload {
+                        mode = Mode::CatchUp;
+                    }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StreamId;
+
+    #[test]
+    fn stream_ids_order_by_time_then_sequence() {
+        let a = StreamId::parse("1700000000000-0").unwrap();
+        let b = StreamId::parse("1700000000000-1").unwrap();
+        let c = StreamId::parse("1700000000001-0").unwrap();
+        assert!(a < b && b < c);
+        assert_eq!(b.to_string(), "1700000000000-1");
+        assert_eq!(StreamId::parse("x-1"), None);
+        assert_eq!(StreamId::parse("12"), None);
     }
 }
