@@ -38,6 +38,7 @@ pub const DEFAULT_REFRESH_EXPIRES: Duration = Duration::from_secs(2_592_000);
 /// | `JWT_REFRESH_REUSE_WINDOW` | seconds a rotated refresh token still gets its successor; `0` = strict | `30` |
 /// | `JWT_SESSION_MAX_AGE` | absolute session lifetime from login, seconds | unset (sliding) |
 /// | `REDIS_URL` | shared revocation store: `redis://` or `rediss://` (TLS), user and password of an ACL user in the URL | unset (in memory) |
+/// | `REDIS_CLUSTER_NODES` | comma-separated seed node URLs of a Redis Cluster (instead of `REDIS_URL`) | unset |
 /// | `REDIS_CA_CERT` | PEM file of the CA that issued the Redis server's certificate (`rediss://`) | the system's roots |
 /// | `TRUSTED_ORIGINS` | comma-separated origins whose unsafe requests pass the cross-site check | none |
 /// | `CORS_ALLOWED_ORIGINS` | comma-separated origins of front ends allowed to call with credentials (CORS); also trusted | none |
@@ -70,6 +71,8 @@ pub struct Settings {
     pub session_max_age: Option<Duration>,
     /// `REDIS_URL`.
     pub redis_url: Option<String>,
+    /// `REDIS_CLUSTER_NODES`: seed URLs of a Redis Cluster; empty, no Cluster.
+    pub redis_cluster_nodes: Vec<String>,
     /// `REDIS_CA_CERT`: the CA to trust for `rediss://`; `None`, the system's roots.
     pub redis_ca_cert: Option<PathBuf>,
     /// `TRUSTED_ORIGINS`: origins (as browsers send them) whose unsafe requests pass the
@@ -97,6 +100,7 @@ impl fmt::Debug for Settings {
             .field("refresh_reuse_window", &self.refresh_reuse_window)
             .field("session_max_age", &self.session_max_age)
             .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
+            .field("redis_cluster_nodes", &self.redis_cluster_nodes.len())
             .field("redis_ca_cert", &self.redis_ca_cert)
             .field("trusted_origins", &self.trusted_origins)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
@@ -116,6 +120,7 @@ impl Default for Settings {
             refresh_reuse_window: None,
             session_max_age: None,
             redis_url: None,
+            redis_cluster_nodes: Vec::new(),
             redis_ca_cert: None,
             trusted_origins: Vec::new(),
             cors_allowed_origins: Vec::new(),
@@ -157,7 +162,7 @@ impl fmt::Display for SettingsError {
             Self::Invalid { var, expected } => write!(f, "{var} must be {expected}"),
             Self::Key(e) => write!(f, "JWT_SECRET_KEY / JWT_PRIVATE_KEY: {e}"),
             Self::Config(e) => write!(f, "invalid configuration: {e}"),
-            Self::Redis(e) => write!(f, "REDIS_URL / REDIS_CA_CERT: {e}"),
+            Self::Redis(e) => write!(f, "REDIS_URL / REDIS_CLUSTER_NODES / REDIS_CA_CERT: {e}"),
             Self::Origin { var, value, reason } => write!(
                 f,
                 "{var}: {value:?} is not an origin ({reason}); expected comma-separated \
@@ -235,11 +240,26 @@ impl Settings {
             s.session_max_age = Some(seconds("JWT_SESSION_MAX_AGE", &v)?);
         }
         s.redis_url = get("REDIS_URL");
+        s.redis_cluster_nodes = get("REDIS_CLUSTER_NODES")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if s.redis_url.is_some() && !s.redis_cluster_nodes.is_empty() {
+            return Err(invalid(
+                "REDIS_CLUSTER_NODES",
+                "unset when REDIS_URL is set (one Redis deployment: a node or a Cluster)",
+            ));
+        }
         s.redis_ca_cert = get("REDIS_CA_CERT").map(|v| PathBuf::from(v.trim()));
-        if s.redis_ca_cert.is_some() && s.redis_url.is_none() {
+        if s.redis_ca_cert.is_some() && s.redis_url.is_none() && s.redis_cluster_nodes.is_empty() {
             return Err(invalid(
                 "REDIS_CA_CERT",
-                "set together with a rediss:// REDIS_URL",
+                "set together with a rediss:// REDIS_URL or REDIS_CLUSTER_NODES",
             ));
         }
         let origins = |var: &'static str| {
@@ -372,13 +392,17 @@ impl Settings {
     }
 
     /// The configuration the binary runs with: revocations shared through Redis when
-    /// `REDIS_URL` is set (connecting first, and failing when Redis cannot be reached; over
-    /// TLS for `rediss://`, trusting `REDIS_CA_CERT` when set), else kept in memory. Must run
-    /// inside a Tokio runtime.
+    /// `REDIS_URL` or `REDIS_CLUSTER_NODES` is set (connecting first, and failing when Redis
+    /// cannot be reached; over TLS for `rediss://`, trusting `REDIS_CA_CERT` when set), else
+    /// kept in memory. Must run inside a Tokio runtime.
     pub async fn connect(&self) -> Result<(Config, KeySource), SettingsError> {
         let (mut builder, source) = self.builder()?;
-        if let Some(url) = &self.redis_url {
-            let mut redis = RedisStoreBuilder::new(url);
+        let redis = match (&self.redis_url, self.redis_cluster_nodes.is_empty()) {
+            (Some(url), _) => Some(RedisStoreBuilder::new(url)),
+            (None, false) => Some(RedisStoreBuilder::cluster(&self.redis_cluster_nodes)),
+            (None, true) => None,
+        };
+        if let Some(mut redis) = redis {
             if let Some(ca) = &self.redis_ca_cert {
                 redis = redis.ca_cert_file(ca);
             }

@@ -81,7 +81,10 @@ mod tests {
     #[test]
     fn the_guide_shows_the_rules_as_they_are() {
         let guide = include_str!("../../../docs/redis.md");
-        assert!(guide.contains(&acl_rules("authjwt")), "docs/redis.md is out of date");
+        assert!(
+            guide.contains(&acl_rules("authjwt")),
+            "docs/redis.md is out of date"
+        );
         assert!(acl_rules("a*b").starts_with("resetkeys ~a\\*b:* "));
     }
 }
