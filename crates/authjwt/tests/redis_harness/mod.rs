@@ -44,12 +44,18 @@ impl RedisServer {
     }
 
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// With more `redis-server` arguments (later ones win: `--appendonly no` runs without
+    /// persistence, so a restart comes back empty).
+    pub fn start_with(extra: &[&str]) -> Self {
         let mut server = Self {
             child: None,
             port: free_port(),
             dir: Self::new_dir(),
             tls_ca: None,
-            extra: Vec::new(),
+            extra: extra.iter().map(|a| (*a).to_owned()).collect(),
         };
         server.spawn();
         server
@@ -304,16 +310,17 @@ impl RedisCluster {
         cluster
     }
 
-    /// Waits until every running node reports `cluster_state:ok` and agrees on the
-    /// primaries.
+    /// Waits until every running node reports `cluster_state:ok` and every running replica
+    /// is in sync with its primary.
     pub fn wait_ok(&self, limit: Duration) {
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
-            let ok = self
-                .nodes
-                .iter()
-                .filter(|n| n.child.is_some())
-                .all(|n| n.cli(&["CLUSTER", "INFO"]).contains("cluster_state:ok"));
+            let ok = self.nodes.iter().filter(|n| n.child.is_some()).all(|n| {
+                let replication = n.cli(&["INFO", "replication"]);
+                n.cli(&["CLUSTER", "INFO"]).contains("cluster_state:ok")
+                    && (replication.contains("role:master")
+                        || replication.contains("master_link_status:up"))
+            });
             if ok {
                 return;
             }

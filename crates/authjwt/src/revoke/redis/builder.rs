@@ -281,6 +281,7 @@ impl RedisStoreBuilder {
             layout,
             stream_len: self.stream_len,
             wait: self.wait,
+            short_waits: AtomicU64::new(0),
         });
         let mut tasks = Vec::new();
         for (index, (con, cursors)) in lanes.into_iter().enumerate() {

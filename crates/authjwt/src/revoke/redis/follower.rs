@@ -35,6 +35,9 @@ const VERIFY_EVERY: Duration = Duration::from_secs(1);
 /// Stream entries read, and keys loaded, per round trip.
 const BATCH: usize = 1000;
 
+/// Attempts at writing the outbox again after a failover (a pause, doubling, between).
+const REPLAY_ATTEMPTS: u32 = 5;
+
 pub(super) struct Shared {
     pub(super) replica: MemoryStore,
     pub(super) started: Instant,
@@ -139,8 +142,6 @@ impl Cursor {
 
 enum LaneError {
     Redis(redis::RedisError),
-    /// Writing the outbox again failed.
-    Replay(crate::revoke::StoreError),
     /// The server's stream is not a continuation of what this lane read.
     Diverged(String),
 }
@@ -406,24 +407,36 @@ impl Lane {
     }
 
     /// Writes this instance's recent revocations of the lane's shards again where Redis lost
-    /// them.
-    async fn replay(&mut self) -> Result<(), LaneError> {
+    /// them, in a task of its own so that the lane goes back to reading at once (a long
+    /// outbox takes a while); a failed attempt is retried a few times.
+    fn replay(&mut self) {
         if self.pending.is_empty() {
-            return Ok(());
+            return;
         }
-        let restored = self
-            .writer
-            .replay(&self.pending)
-            .await
-            .map_err(LaneError::Replay)?;
-        if restored > 0 {
-            tracing::warn!(target: "authjwt::revocation", restored, "revocations lost by Redis were written again from this instance's outbox");
-            self.shared
-                .restored
-                .fetch_add(restored as u64, Ordering::Relaxed);
-        }
-        self.pending.clear();
-        Ok(())
+        let entries = std::mem::take(&mut self.pending);
+        let (writer, shared) = (self.writer.clone(), self.shared.clone());
+        tokio::spawn(async move {
+            let mut pause = Duration::from_millis(200);
+            for _ in 0..REPLAY_ATTEMPTS {
+                match writer.replay(&entries).await {
+                    Ok(restored) => {
+                        if restored > 0 {
+                            tracing::warn!(target: "authjwt::revocation", restored, "revocations lost by Redis were written again from this instance's outbox");
+                        }
+                        shared
+                            .restored
+                            .fetch_add(restored as u64, Ordering::Relaxed);
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(target: "authjwt::revocation", error = %e, "writing the outbox again failed; retrying");
+                        tokio::time::sleep(pause).await;
+                        pause *= 2;
+                    }
+                }
+            }
+            tracing::error!(target: "authjwt::revocation", entries = entries.len(), "the outbox could not be written again: revocations Redis lost may stay lost");
+        });
     }
 
     /// Keeps what is at risk: this instance's recent revocations of the lane's shards.
@@ -445,11 +458,13 @@ impl Lane {
             Mode::Reading => self.read_once().await,
             Mode::CatchUp => {
                 self.verify().await?;
-                self.replay().await
+                self.replay();
+                Ok(())
             }
             Mode::Reload => {
                 self.load().await?;
-                self.replay().await
+                self.replay();
+                Ok(())
             }
         }
     }
@@ -474,7 +489,6 @@ impl Lane {
                     if mode == Mode::Reading {
                         let error = match &e {
                             LaneError::Redis(e) => format!("{:?}", e.kind()),
-                            LaneError::Replay(e) => e.to_string(),
                             LaneError::Diverged(why) => why.clone(),
                         };
                         tracing::warn!(target: "authjwt::revocation", lane = self.index, error, "Redis unreachable; failing closed once the replica is stale");

@@ -89,6 +89,10 @@ impl std::fmt::Debug for RedisStore {
                 &self.shared.divergences.load(Ordering::Relaxed),
             )
             .field("restored", &self.shared.restored.load(Ordering::Relaxed))
+            .field(
+                "short_waits",
+                &self.writer.short_waits.load(Ordering::Relaxed),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -1,6 +1,7 @@
 //! The writing side: the scripts, retries within a time budget, the optional `WAIT` for
 //! replicas, and the revocation writes the outbox remembers.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use redis::Script;
@@ -78,6 +79,8 @@ pub(super) struct Writer {
     pub(super) stream_len: u64,
     /// `WAIT` for this many replicas, this long, after each write.
     pub(super) wait: Option<(u32, Duration)>,
+    /// Writes that fewer replicas than asked acknowledged within the `WAIT` timeout.
+    pub(super) short_waits: AtomicU64,
 }
 
 /// A revocation to write.
@@ -138,9 +141,11 @@ impl Writer {
         match con.wait(key, replicas, timeout).await {
             Ok(acked) if acked >= replicas => {}
             Ok(acked) => {
+                self.short_waits.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(target: "authjwt::revocation", acked, wanted = replicas, "a write reached fewer replicas than asked within the WAIT timeout");
             }
             Err(e) => {
+                self.short_waits.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(target: "authjwt::revocation", error = ?e.kind(), "WAIT for replicas failed");
             }
         }
