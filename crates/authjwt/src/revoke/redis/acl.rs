@@ -11,6 +11,9 @@ const CLIENT_COMMANDS: &[&str] = &[
     "xread",
     "xinfo|stream",
     "zscan",
+    // A bounded replica's start-up: the streams' recent entries, by the server's clock.
+    "xrange",
+    "time",
     "mget",
     // The previous release's keys, on a node it wrote to (only while its stream exists).
     "scan",

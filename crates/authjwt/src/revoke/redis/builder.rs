@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::RedisStore;
 use super::conn::{Ca, Con, Connector, Target, check_server_version};
-use super::follower::{AbortOnDrop, Cursor, Lane, Shared};
+use super::follower::{AbortOnDrop, Cursor, Follow, Lane, Shared};
 use super::layout::{Layout, SHARDS};
 use super::outbox::Outbox;
 use super::writer::{Scripts, Writer};
@@ -31,10 +31,11 @@ pub struct RedisStoreBuilder {
     ca: Ca,
     prefix: String,
     max_staleness: Duration,
-    block: Duration,
+    follow: Follow,
     stream_len: u64,
     wait: Option<(u32, Duration)>,
     outbox_retention: Duration,
+    window: Option<Duration>,
 }
 
 impl RedisStoreBuilder {
@@ -83,10 +84,11 @@ impl RedisStoreBuilder {
             ca: Ca::System,
             prefix: "authjwt".into(),
             max_staleness: Duration::from_secs(2),
-            block: Duration::from_millis(250),
+            follow: Follow::Block(Duration::from_millis(250)),
             stream_len: 100_000,
             wait: None,
             outbox_retention: Duration::from_secs(60),
+            window: None,
         }
     }
 
@@ -182,6 +184,57 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// Bounds the replica to what the access-token path needs: revocations written within
+    /// `window` (plus 5 s for clock differences), instead of every revocation until it
+    /// expires. Set it to the longest access token lifetime plus the leeway. Memory and
+    /// start-up then grow with the revocations of the last `window`, not of the refresh
+    /// lifetime: an instance loads the streams' recent entries (or the indexes, when the
+    /// streams were trimmed within the window).
+    ///
+    /// Every revocation of a token is written after the token was issued, so a token issued
+    /// within the window is answered from memory as before; an older one (a refresh token, a
+    /// long-lived token) is checked in Redis itself, one round trip per revocation kind. Off
+    /// by default: the replica holds everything.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
+    /// use std::time::Duration;
+    /// use authjwt::revoke::redis::RedisStoreBuilder;
+    /// // Access tokens live 15 minutes, with 30 s of leeway.
+    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
+    ///     .replica_window(Duration::from_secs(15 * 60 + 30))
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn replica_window(mut self, window: Duration) -> Self {
+        self.window = Some(window);
+        self
+    }
+
+    /// Follows the streams by polling every `interval` (a plain `XREAD`, no `BLOCK`) instead
+    /// of blocking reads, for managed services and proxies that refuse blocking commands. A
+    /// revocation then takes up to `interval` to reach the other instances; the staleness
+    /// bound still holds (every poll confirms the replica), and `interval` must be at most
+    /// half of it ([`RedisStoreBuilder::max_staleness`]), or `connect` fails.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
+    /// use std::time::Duration;
+    /// use authjwt::revoke::redis::RedisStoreBuilder;
+    /// let store = RedisStoreBuilder::new("rediss://redis.example.net:6380/")
+    ///     .poll_interval(Duration::from_millis(50))
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.follow = Follow::Poll(interval);
+        self
+    }
+
     /// After each revocation, waits (Redis `WAIT`) until `replicas` replicas of the primary
     /// that took it have it, at most `timeout`. A shortfall is logged, not an error (the
     /// outbox still covers the write). `WAIT` holds the writer's connection to that primary
@@ -245,6 +298,14 @@ impl RedisStoreBuilder {
                 "the Redis key prefix must be non-empty and hold no braces",
             ));
         }
+        if let Follow::Poll(interval) = self.follow
+            && (interval.is_zero() || interval * 2 > self.max_staleness)
+        {
+            return Err(StoreError::new(format!(
+                "the poll interval ({interval:?}) must be more than zero and at most half of max_staleness ({:?})",
+                self.max_staleness
+            )));
+        }
         let connector = Connector::new(&self.target, &self.ca)?;
         let mut writer_con = connector.connect(Duration::from_secs(1)).await?;
         check_server_version(&mut writer_con).await?;
@@ -252,7 +313,10 @@ impl RedisStoreBuilder {
             prefix: self.prefix,
         };
         // A blocking read holds its connection: each lane gets its own.
-        let read_timeout = self.block + Duration::from_secs(1);
+        let read_timeout = match self.follow {
+            Follow::Block(block) => block + Duration::from_secs(1),
+            Follow::Poll(_) => Duration::from_secs(1),
+        };
         let lanes: Vec<(Con, Vec<Cursor>)> = if writer_con.is_cluster() {
             let mut lanes = Vec::new();
             for shard in 0..SHARDS {
@@ -272,6 +336,7 @@ impl RedisStoreBuilder {
             max_staleness: self.max_staleness,
             layout: layout.clone(),
             outbox: Outbox::new(self.outbox_retention),
+            window: self.window,
             divergences: AtomicU64::new(0),
             restored: AtomicU64::new(0),
         });
@@ -291,7 +356,7 @@ impl RedisStoreBuilder {
                 index,
                 con,
                 cursors,
-                self.block,
+                self.follow,
             );
             lane.load()
                 .await

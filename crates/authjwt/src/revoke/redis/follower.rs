@@ -4,7 +4,8 @@
 //!
 //! On one node a single lane reads every shard's stream with one blocking `XREAD`; on a
 //! Cluster each shard has its own lane and connection (a blocking read holds its connection,
-//! and the streams live on different nodes).
+//! and the streams live on different nodes). In poll mode (services that refuse blocking
+//! commands) the reads do not block and a lane pauses between reads that found nothing.
 //!
 //! Each lane keeps, per stream, the last id it read and how many entries the stream had
 //! received up to it (`entries-added` of `XINFO STREAM`). The two only move forward while
@@ -35,6 +36,9 @@ const VERIFY_EVERY: Duration = Duration::from_secs(1);
 /// Stream entries read, and keys loaded, per round trip.
 const BATCH: usize = 1000;
 
+/// The clock difference between instances and Redis a bounded replica allows for.
+pub(super) const SKEW: Duration = Duration::from_secs(5);
+
 /// Attempts at writing the outbox again after a failover (a pause, doubling, between).
 const REPLAY_ATTEMPTS: u32 = 5;
 
@@ -47,6 +51,9 @@ pub(super) struct Shared {
     pub(super) max_staleness: Duration,
     pub(super) layout: Layout,
     pub(super) outbox: Outbox,
+    /// The bounded replica's window (see `RedisStoreBuilder::replica_window`): entries are
+    /// held until this long (and [`SKEW`]) after they were written, not until they expire.
+    pub(super) window: Option<Duration>,
     /// Divergences detected (failovers that lost writes, resets): each made a lane reload.
     pub(super) divergences: AtomicU64,
     /// Revocations the outbox wrote again because Redis had lost them.
@@ -68,16 +75,35 @@ impl Shared {
         })
     }
 
-    /// Applies one `key → value` revocation to the replica.
-    pub(super) fn apply(&self, key: &str, value: &str) {
+    /// Whether the replica answers for a token issued at `issued_at`: always, unless it is
+    /// bounded and the token is older than its window.
+    pub(super) fn covers(&self, issued_at: u64) -> bool {
+        self.window
+            .is_none_or(|w| crate::claims::now().saturating_sub(issued_at) <= w.as_secs())
+    }
+
+    /// Applies one `key → value` revocation to the replica; `written_ms`, when known, is
+    /// when Redis took it (a stream id's time).
+    pub(super) fn apply(&self, key: &str, value: &str, written_ms: Option<u64>) {
         let Some((kind, id)) = self.layout.parse(key) else {
             return;
         };
         let mut nums = value.split(',').map(|n| n.parse::<u64>().ok());
+        // A bounded replica keeps an entry only while a token it covers may need it: every
+        // revocation of a token is written after the token was issued.
+        let keep = |exp: u64| match self.window {
+            Some(w) => {
+                let written = written_ms.map_or_else(crate::claims::now, |ms| ms / 1000);
+                exp.min(written.saturating_add(w.as_secs() + SKEW.as_secs()))
+            }
+            None => exp,
+        };
         match (kind, nums.next().flatten(), nums.next().flatten()) {
-            ("jti", Some(exp), _) => self.replica.insert_jti(id, exp),
-            ("fam", Some(exp), None) => self.replica.insert_family(id, exp),
-            ("sub", Some(cutoff), Some(exp)) => self.replica.insert_subject(id, cutoff, exp),
+            ("jti", Some(exp), _) => self.replica.insert_jti(id, keep(exp)),
+            ("fam", Some(exp), None) => self.replica.insert_family(id, keep(exp)),
+            ("sub", Some(cutoff), Some(exp)) => {
+                self.replica.insert_subject(id, cutoff, keep(exp));
+            }
             _ => {
                 tracing::warn!(target: "authjwt::revocation", "ignored a malformed revocation entry");
             }
@@ -108,6 +134,16 @@ impl std::fmt::Display for StreamId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}-{}", self.0, self.1)
     }
+}
+
+/// How a lane waits for new events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Follow {
+    /// A blocking `XREAD` of at most this long.
+    Block(Duration),
+    /// A plain `XREAD`, then this pause when it found nothing (for services that refuse
+    /// blocking commands).
+    Poll(Duration),
 }
 
 /// Where a lane is in one stream.
@@ -159,8 +195,18 @@ enum Mode {
     Reload,
 }
 
-/// `(last-generated-id, entries-added)` of a stream, `None` when it does not exist.
-async fn stream_info(con: &mut Con, key: &str) -> redis::RedisResult<Option<(StreamId, u64)>> {
+/// What `XINFO STREAM` says of a stream.
+#[derive(Debug, Clone, Copy, Default)]
+struct StreamInfo {
+    last: StreamId,
+    added: u64,
+    /// The first entry still held (`recorded-first-entry-id`).
+    first: StreamId,
+    length: u64,
+}
+
+/// `XINFO STREAM` of a stream, `None` when it does not exist.
+async fn stream_info(con: &mut Con, key: &str) -> redis::RedisResult<Option<StreamInfo>> {
     let reply: redis::RedisResult<Value> = redis::cmd("XINFO")
         .arg("STREAM")
         .arg(key)
@@ -190,12 +236,20 @@ async fn stream_info(con: &mut Con, key: &str) -> redis::RedisResult<Option<(Str
     let last = field("last-generated-id")
         .and_then(text)
         .and_then(|id| StreamId::parse(&id));
-    let added = match field("entries-added") {
+    let int = |name: &str| match field(name) {
         Some(Value::Int(n)) => u64::try_from(*n).ok(),
         _ => None,
     };
-    match (last, added) {
-        (Some(last), Some(added)) => Ok(Some((last, added))),
+    let first = field("recorded-first-entry-id")
+        .and_then(text)
+        .and_then(|id| StreamId::parse(&id));
+    match (last, int("entries-added"), first, int("length")) {
+        (Some(last), Some(added), Some(first), Some(length)) => Ok(Some(StreamInfo {
+            last,
+            added,
+            first,
+            length,
+        })),
         _ => Err(redis::RedisError::from((
             redis::ErrorKind::Parse,
             "unexpected XINFO STREAM reply (Redis 7.0 or newer is needed)",
@@ -211,7 +265,7 @@ pub(super) struct Lane {
     pub(super) index: usize,
     pub(super) con: Con,
     pub(super) cursors: Vec<Cursor>,
-    pub(super) block: Duration,
+    pub(super) follow: Follow,
     verified: Instant,
     /// Revocations of this instance to write again once Redis answers.
     pending: Vec<outbox::Entry>,
@@ -224,7 +278,7 @@ impl Lane {
         index: usize,
         con: Con,
         cursors: Vec<Cursor>,
-        block: Duration,
+        follow: Follow,
     ) -> Self {
         Self {
             shared,
@@ -232,7 +286,7 @@ impl Lane {
             index,
             con,
             cursors,
-            block,
+            follow,
             verified: Instant::now(),
             pending: Vec::new(),
         }
@@ -248,17 +302,38 @@ impl Lane {
 
     /// Loads every live revocation of the lane's shards from their expiry indexes (and, on a
     /// node the previous release wrote to, its keys), resuming each stream from where it was
-    /// before the load (events in between are applied twice, which is harmless).
+    /// before the load (events in between are applied twice, which is harmless). A bounded
+    /// replica reads only the streams' entries of its window, when the streams still hold
+    /// them all.
     pub(super) async fn load(&mut self) -> redis::RedisResult<()> {
         let sent = self.shared.elapsed_ms();
         let mut legacy = false;
+        let mut infos = Vec::new();
         for c in &mut self.cursors {
             let info = stream_info(&mut self.con, &c.key).await?;
             legacy |= c.shard.is_none() && info.is_some();
-            (c.last, c.added) = info.unwrap_or_default();
+            let info = info.unwrap_or_default();
+            (c.last, c.added) = (info.last, info.added);
+            infos.push((c.key.clone(), c.shard, info));
         }
-        for shard in self.shards() {
-            self.load_index(shard).await?;
+        let since = match self.shared.window {
+            Some(window) => {
+                let (secs, micros): (u64, u64) =
+                    redis::cmd("TIME").query_async(&mut self.con).await?;
+                let back = u64::try_from((window + SKEW).as_millis()).unwrap_or(u64::MAX);
+                Some((secs * 1000 + micros / 1000).saturating_sub(back))
+            }
+            None => None,
+        };
+        for (key, shard, info) in infos {
+            let Some(shard) = shard else { continue };
+            match since {
+                // Nothing trimmed from the window: the stream has every entry it needs.
+                Some(since) if info.added == info.length || info.first.0 <= since => {
+                    self.load_stream(&key, since).await?;
+                }
+                _ => self.load_index(shard).await?,
+            }
         }
         if legacy {
             self.load_legacy().await?;
@@ -278,10 +353,38 @@ impl Lane {
             .await?;
         for (k, v) in keys.iter().zip(values) {
             if let Some(v) = v {
-                self.shared.apply(k, &v);
+                self.shared.apply(k, &v, None);
             }
         }
         Ok(())
+    }
+
+    /// The entries of a stream written since `since_ms`.
+    async fn load_stream(&mut self, key: &str, since_ms: u64) -> redis::RedisResult<()> {
+        let mut from = format!("{since_ms}-0");
+        loop {
+            let entries: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+                .arg(key)
+                .arg(&from)
+                .arg("+")
+                .arg("COUNT")
+                .arg(BATCH)
+                .query_async(&mut self.con)
+                .await?;
+            let Some(last) = entries.last().and_then(|(id, _)| StreamId::parse(id)) else {
+                return Ok(());
+            };
+            for (id, fields) in &entries {
+                let field = |name: &str| fields.iter().find(|(f, _)| f == name).map(|(_, v)| v);
+                if let (Some(k), Some(v)) = (field("k"), field("v")) {
+                    self.shared.apply(k, v, StreamId::parse(id).map(|id| id.0));
+                }
+            }
+            if entries.len() < BATCH {
+                return Ok(());
+            }
+            from = format!("({last}");
+        }
     }
 
     /// The shard's live keys, from its expiry index (`ZSCAN` returns every member present
@@ -341,13 +444,13 @@ impl Lane {
 
     async fn read_once(&mut self) -> Result<(), LaneError> {
         let sent = self.shared.elapsed_ms();
-        let block = u64::try_from(self.block.as_millis()).unwrap_or(250);
         let mut cmd = redis::cmd("XREAD");
-        cmd.arg("COUNT")
-            .arg(BATCH)
-            .arg("BLOCK")
-            .arg(block)
-            .arg("STREAMS");
+        cmd.arg("COUNT").arg(BATCH);
+        if let Follow::Block(block) = self.follow {
+            cmd.arg("BLOCK")
+                .arg(u64::try_from(block.as_millis()).unwrap_or(250));
+        }
+        cmd.arg("STREAMS");
         for c in &self.cursors {
             cmd.arg(&c.key);
         }
@@ -356,6 +459,7 @@ impl Lane {
         }
         let reply: Option<StreamReadReply> = cmd.query_async(&mut self.con).await?;
         let shared = &self.shared;
+        let mut read = 0;
         for stream in reply.map(|r| r.keys).unwrap_or_default() {
             let Some(c) = self.cursors.iter_mut().find(|c| c.key == stream.key) else {
                 continue;
@@ -365,16 +469,23 @@ impl Lane {
                     Some(Value::BulkString(b)) => std::str::from_utf8(b).ok().map(str::to_owned),
                     _ => None,
                 };
+                let id = StreamId::parse(&entry.id);
                 if let (Some(k), Some(v)) = (field("k"), field("v")) {
-                    shared.apply(&k, &v);
+                    shared.apply(&k, &v, id.map(|id| id.0));
                 }
-                if let Some(id) = StreamId::parse(&entry.id) {
+                if let Some(id) = id {
                     c.last = id;
                 }
                 c.added += 1;
+                read += 1;
             }
         }
         self.confirm(sent);
+        if let Follow::Poll(every) = self.follow
+            && read == 0
+        {
+            tokio::time::sleep(every).await;
+        }
         if self.verified.elapsed() >= VERIFY_EVERY {
             self.verify().await?;
         }
@@ -388,7 +499,7 @@ impl Lane {
             let diverged = match info {
                 None => (c.added > 0 || c.last != StreamId::default())
                     .then(|| format!("{} is gone", c.key)),
-                Some((last, added)) => (last < c.last
+                Some(StreamInfo { last, added, .. }) => (last < c.last
                     || added < c.added
                     || (last == c.last && added != c.added))
                     .then(|| {

@@ -42,6 +42,7 @@ mod follower;
 mod layout;
 mod outbox;
 mod scripts;
+mod window;
 mod writer;
 
 pub use acl::acl_rules;
@@ -83,6 +84,7 @@ impl std::fmt::Debug for RedisStore {
             .field("cluster", &self.writer.con.is_cluster())
             .field("current", &self.shared.is_current())
             .field("replica", &self.shared.replica)
+            .field("window", &self.shared.window)
             .field("outbox", &self.shared.outbox.len())
             .field(
                 "divergences",
@@ -150,7 +152,7 @@ impl RedisStore {
         let value = revocation.value.clone();
         let (key, written) = self.writer.revoke(&self.shared.outbox, revocation).await?;
         if written {
-            self.shared.apply(&key, &value);
+            self.shared.apply(&key, &value, None);
         }
         Ok(written)
     }
@@ -201,12 +203,16 @@ impl RedisStore {
 #[async_trait]
 impl RevocationStore for RedisStore {
     async fn is_revoked(&self, token: &TokenRef<'_>) -> Result<bool, StoreError> {
-        self.check_replica(token)
+        let verdict = self.verdict(token).await?;
+        Ok(verdict.jti || verdict.session)
     }
 
     fn is_revoked_now(&self, token: &TokenRef<'_>) -> Option<Result<bool, StoreError>> {
-        // The replica answers from memory: no network round trip on the request path.
-        Some(self.check_replica(token))
+        // The replica answers from memory: no network round trip on the request path (a
+        // bounded replica, for the tokens of its window).
+        self.shared
+            .covers(token.issued_at)
+            .then(|| self.check_replica(token))
     }
 
     async fn revoke_jti(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
@@ -314,12 +320,12 @@ impl RevocationStore for RedisStore {
             subject: request.subject,
             issued_at: request.issued_at,
         };
-        self.ensure_current()?;
+        let verdict = self.verdict(&token).await?;
         let key = self.writer.layout.rotation_key(request.session);
-        if self.shared.replica.session_revoked(&token) {
+        if verdict.session {
             return Ok(Rotation::Ended);
         }
-        if self.shared.replica.has_jti(request.presented) {
+        if verdict.jti {
             // Used up by an earlier release's strict rotation (or revoked alone): presented
             // again, it is a reuse, as it was then; once the session is ended, it is ended.
             let mut hget = redis::cmd("HGET");
@@ -424,12 +430,17 @@ impl RevocationStore for RedisStore {
             .retrying("session list", &Request::Command(cmd))
             .await?;
         let now = now();
-        Ok(values
+        let mut live = Vec::new();
+        for session in values
             .iter()
             .filter_map(|v| serde_json::from_str::<Session>(v).ok())
             .filter(|s| s.subject == subject && s.live(now))
-            .filter(|s| !self.shared.replica.session_ended(s))
-            .collect())
+        {
+            if !self.session_ended(&session).await? {
+                live.push(session);
+            }
+        }
+        Ok(live)
     }
 
     async fn forget_session(&self, subject: &str, session: &str) -> Result<(), StoreError> {
