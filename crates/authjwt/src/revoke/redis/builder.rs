@@ -299,7 +299,10 @@ impl RedisStoreBuilder {
             ));
         }
         if let Follow::Poll(interval) = self.follow
-            && (interval.is_zero() || interval * 2 > self.max_staleness)
+            && (interval.is_zero()
+                || interval
+                    .checked_mul(2)
+                    .is_none_or(|i| i > self.max_staleness))
         {
             return Err(StoreError::new(format!(
                 "the poll interval ({interval:?}) must be more than zero and at most half of max_staleness ({:?})",

@@ -94,7 +94,7 @@ impl Shared {
         let keep = |exp: u64| match self.window {
             Some(w) => {
                 let written = written_ms.map_or_else(crate::claims::now, |ms| ms / 1000);
-                exp.min(written.saturating_add(w.as_secs() + SKEW.as_secs()))
+                exp.min(written.saturating_add(w.saturating_add(SKEW).as_secs()))
             }
             None => exp,
         };
@@ -320,8 +320,10 @@ impl Lane {
             Some(window) => {
                 let (secs, micros): (u64, u64) =
                     redis::cmd("TIME").query_async(&mut self.con).await?;
-                let back = u64::try_from((window + SKEW).as_millis()).unwrap_or(u64::MAX);
-                Some((secs * 1000 + micros / 1000).saturating_sub(back))
+                let back =
+                    u64::try_from(window.saturating_add(SKEW).as_millis()).unwrap_or(u64::MAX);
+                let now_ms = secs.saturating_mul(1000).saturating_add(micros / 1000);
+                Some(now_ms.saturating_sub(back))
             }
             None => None,
         };
