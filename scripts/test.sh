@@ -12,8 +12,11 @@ command -v cc >/dev/null 2>&1 || need+=(build-essential)
 # Chromium through chromedriver; they fail, never skip, when these are missing.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
-# The Redis revocation tests (library and demo) start their own redis-server.
+# The Redis revocation tests (library and demo) start their own redis-server: Debian's is
+# built with TLS (tests/redis_tls.rs runs it TLS-only with certificates generated at run
+# time); the Cluster tests create their clusters with redis-cli (redis-tools).
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq

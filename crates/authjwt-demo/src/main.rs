@@ -37,9 +37,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
              sessions end when it stops. Set JWT_SECRET_KEY (at least 32 bytes) to keep them."
         );
     }
-    match settings.redis_url {
-        Some(_) => tracing::info!("revocations are shared through Redis (REDIS_URL)"),
-        None => tracing::info!("revocations are kept in memory (set REDIS_URL to share them)"),
+    match (&settings.redis_url, settings.redis_cluster_nodes.is_empty()) {
+        (Some(_), _) => tracing::info!("revocations are shared through Redis (REDIS_URL)"),
+        (None, false) => {
+            tracing::info!("revocations are shared through a Redis Cluster (REDIS_CLUSTER_NODES)");
+        }
+        (None, true) => tracing::info!(
+            "revocations are kept in memory (set REDIS_URL or REDIS_CLUSTER_NODES to share them)"
+        ),
     }
     if !settings.cors_allowed_origins.is_empty() {
         tracing::info!(origins = ?settings.cors_allowed_origins, "CORS with credentials for");

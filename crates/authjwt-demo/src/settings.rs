@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use authjwt::revoke::redis::RedisStore;
+use authjwt::revoke::redis::RedisStoreBuilder;
 use authjwt::{
     Config, ConfigBuilder, ConfigError, TokenLocation,
     config::{SETTINGS_VARIABLES, SameSite},
@@ -33,7 +34,9 @@ pub const DEFAULT_PORT: u16 = 8000;
 /// | `JWT_REFRESH_REUSE_WINDOW` | seconds a rotated refresh token still gets its successor; `0` = strict | `30` |
 /// | `JWT_SESSION_MAX_AGE` | absolute session lifetime from login, seconds | unset (sliding) |
 /// | the other `JWT_*` settings of the library (`authjwt::config::SETTINGS_VARIABLES`) | read by the library, as in `Config::from_env` | the library's defaults, but `Secure` off and cookies only (`JWT_TOKEN_LOCATION` is not read: the contract serves cookies) |
-/// | `REDIS_URL` | shared revocation store | unset (in memory) |
+/// | `REDIS_URL` | shared revocation store: `redis://` or `rediss://` (TLS), user and password of an ACL user in the URL | unset (in memory) |
+/// | `REDIS_CLUSTER_NODES` | comma-separated seed node URLs of a Redis Cluster (instead of `REDIS_URL`) | unset |
+/// | `REDIS_CA_CERT` | PEM file of the CA that issued the Redis server's certificate (`rediss://`) | the system's roots |
 /// | `TRUSTED_ORIGINS` | comma-separated origins whose unsafe requests pass the cross-site check | none |
 /// | `CORS_ALLOWED_ORIGINS` | comma-separated origins of front ends allowed to call with credentials (CORS); also trusted | none |
 ///
@@ -62,6 +65,10 @@ pub struct Settings {
     pub jwt: BTreeMap<&'static str, String>,
     /// `REDIS_URL`.
     pub redis_url: Option<String>,
+    /// `REDIS_CLUSTER_NODES`: seed URLs of a Redis Cluster; empty, no Cluster.
+    pub redis_cluster_nodes: Vec<String>,
+    /// `REDIS_CA_CERT`: the CA to trust for `rediss://`; `None`, the system's roots.
+    pub redis_ca_cert: Option<PathBuf>,
     /// `TRUSTED_ORIGINS`: origins (as browsers send them) whose unsafe requests pass the
     /// cross-site check, with no CORS headers.
     pub trusted_origins: Vec<String>,
@@ -84,6 +91,8 @@ impl fmt::Debug for Settings {
             )
             .field("jwt", &self.jwt)
             .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
+            .field("redis_cluster_nodes", &self.redis_cluster_nodes.len())
+            .field("redis_ca_cert", &self.redis_ca_cert)
             .field("trusted_origins", &self.trusted_origins)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .finish()
@@ -99,6 +108,8 @@ impl Default for Settings {
             private_key: None,
             jwt: BTreeMap::new(),
             redis_url: None,
+            redis_cluster_nodes: Vec::new(),
+            redis_ca_cert: None,
             trusted_origins: Vec::new(),
             cors_allowed_origins: Vec::new(),
         }
@@ -119,7 +130,8 @@ pub enum SettingsError {
     Key(KeyError),
     /// The configuration was refused by the library.
     Config(ConfigError),
-    /// `REDIS_URL` is set but the Redis revocation store could not be reached.
+    /// `REDIS_URL` is set but the Redis revocation store could not be reached (or its TLS
+    /// settings could not be used).
     Redis(StoreError),
     /// An entry of `TRUSTED_ORIGINS` or `CORS_ALLOWED_ORIGINS` is not an origin.
     Origin {
@@ -138,7 +150,7 @@ impl fmt::Display for SettingsError {
             Self::Invalid { var, expected } => write!(f, "{var} must be {expected}"),
             Self::Key(e) => write!(f, "JWT_SECRET_KEY / JWT_PRIVATE_KEY: {e}"),
             Self::Config(e) => write!(f, "invalid configuration: {e}"),
-            Self::Redis(e) => write!(f, "REDIS_URL: {e}"),
+            Self::Redis(e) => write!(f, "REDIS_URL / REDIS_CLUSTER_NODES / REDIS_CA_CERT: {e}"),
             Self::Origin { var, value, reason } => write!(
                 f,
                 "{var}: {value:?} is not an origin ({reason}); expected comma-separated \
@@ -206,6 +218,28 @@ impl Settings {
         // Read by the library, validated now: a bad value stops the start with its name.
         let _validated = s.apply_jwt(ConfigBuilder::default())?;
         s.redis_url = get("REDIS_URL");
+        s.redis_cluster_nodes = get("REDIS_CLUSTER_NODES")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if s.redis_url.is_some() && !s.redis_cluster_nodes.is_empty() {
+            return Err(invalid(
+                "REDIS_CLUSTER_NODES",
+                "unset when REDIS_URL is set (one Redis deployment: a node or a Cluster)",
+            ));
+        }
+        s.redis_ca_cert = get("REDIS_CA_CERT").map(|v| PathBuf::from(v.trim()));
+        if s.redis_ca_cert.is_some() && s.redis_url.is_none() && s.redis_cluster_nodes.is_empty() {
+            return Err(invalid(
+                "REDIS_CA_CERT",
+                "set together with a rediss:// REDIS_URL or REDIS_CLUSTER_NODES",
+            ));
+        }
         let origins = |var: &'static str| {
             get(var).map_or(Ok(Vec::new()), |v| {
                 parse_origins(&v).map_err(|(value, reason)| SettingsError::Origin {
@@ -353,14 +387,21 @@ impl Settings {
     }
 
     /// The configuration the binary runs with: revocations shared through Redis when
-    /// `REDIS_URL` is set (connecting first, and failing when Redis cannot be reached),
-    /// else kept in memory. Must run inside a Tokio runtime.
+    /// `REDIS_URL` or `REDIS_CLUSTER_NODES` is set (connecting first, and failing when Redis
+    /// cannot be reached; over TLS for `rediss://`, trusting `REDIS_CA_CERT` when set), else
+    /// kept in memory. Must run inside a Tokio runtime.
     pub async fn connect(&self) -> Result<(Config, KeySource), SettingsError> {
         let (mut builder, source) = self.builder()?;
-        if let Some(url) = &self.redis_url {
-            let store = RedisStore::connect(url)
-                .await
-                .map_err(SettingsError::Redis)?;
+        let redis = match (&self.redis_url, self.redis_cluster_nodes.is_empty()) {
+            (Some(url), _) => Some(RedisStoreBuilder::new(url)),
+            (None, false) => Some(RedisStoreBuilder::cluster(&self.redis_cluster_nodes)),
+            (None, true) => None,
+        };
+        if let Some(mut redis) = redis {
+            if let Some(ca) = &self.redis_ca_cert {
+                redis = redis.ca_cert_file(ca);
+            }
+            let store = redis.connect().await.map_err(SettingsError::Redis)?;
             builder = builder.revocation_store(Arc::new(store));
         }
         Ok((builder.build().map_err(SettingsError::Config)?, source))

@@ -146,3 +146,15 @@ async fn an_unreachable_redis_fails_at_start() {
         .unwrap_err();
     assert!(err.to_string().contains("REDIS_URL"), "{err}");
 }
+
+#[tokio::test]
+async fn a_missing_redis_ca_cert_file_is_named_at_start() {
+    let settings = Settings {
+        redis_url: Some("rediss://127.0.0.1:6380/".to_owned()),
+        redis_ca_cert: Some("missing-redis-ca.pem".into()),
+        ..common::settings(900)
+    };
+    let err = settings.connect().await.unwrap_err().to_string();
+    assert!(err.contains("REDIS_CA_CERT"), "{err}");
+    assert!(err.contains("missing-redis-ca.pem"), "{err}");
+}

@@ -98,6 +98,44 @@ fn settings_come_from_the_contract_variables() {
 }
 
 #[test]
+fn redis_ca_cert_and_cluster_nodes_go_with_one_deployment() {
+    let only_ca = |k: &str| (k == "REDIS_CA_CERT").then(|| "certs/redis-ca.pem".to_owned());
+    let err = Settings::from_lookup(only_ca).unwrap_err().to_string();
+    assert!(err.contains("REDIS_CA_CERT"), "{err}");
+    let both = |k: &str| match k {
+        "REDIS_URL" => Some("rediss://app:password@cache.internal:6380/".to_owned()),
+        "REDIS_CA_CERT" => Some(" certs/redis-ca.pem ".to_owned()),
+        _ => None,
+    };
+    let s = Settings::from_lookup(both).unwrap();
+    assert_eq!(
+        s.redis_ca_cert.as_deref(),
+        Some(std::path::Path::new("certs/redis-ca.pem"))
+    );
+    let debug = format!("{s:?}");
+    assert!(!debug.contains("password"), "{debug}");
+
+    let cluster = |k: &str| match k {
+        "REDIS_CLUSTER_NODES" => {
+            Some(" redis://10.0.0.1:6379/, redis://10.0.0.2:6379/ ,".to_owned())
+        }
+        _ => None,
+    };
+    let s = Settings::from_lookup(cluster).unwrap();
+    assert_eq!(
+        s.redis_cluster_nodes,
+        ["redis://10.0.0.1:6379/", "redis://10.0.0.2:6379/"]
+    );
+    let both = |k: &str| match k {
+        "REDIS_URL" => Some("redis://10.0.0.1:6379/".to_owned()),
+        "REDIS_CLUSTER_NODES" => Some("redis://10.0.0.2:6379/".to_owned()),
+        _ => None,
+    };
+    let err = Settings::from_lookup(both).unwrap_err().to_string();
+    assert!(err.contains("REDIS_CLUSTER_NODES"), "{err}");
+}
+
+#[test]
 fn bad_settings_name_the_variable() {
     for (var, value) in [
         ("PORT", "eighty"),

@@ -1,6 +1,8 @@
 #![doc = include_str!("../docs/guide.md")]
 #![doc = ""]
 #![doc = include_str!("../docs/cross_origin.md")]
+#![doc = ""]
+#![doc = include_str!("../docs/redis.md")]
 //!
 //! # Feature flags
 //!
@@ -9,6 +11,8 @@
 //! | `axum` | the axum 0.8 adapter: extractors, layers, `IntoResponse`/`IntoResponseParts` ([`axum`](crate::axum)) |
 //! | `actix` | the actix-web 4 adapter: extractors (`FromRequest`), middleware (`Transform`), `ResponseError`, `SetCookiesExt` ([`actix`](crate::actix)) |
 //! | `redis` | [`redis::RedisStore`]: revocations shared by several instances through Redis, checked against a local replica |
+//! | `redis-tls` | `rediss://` for the Redis store: rustls (aws-lc-rs), the system's roots or a given CA |
+//! | `redis-cluster` | the Redis store on a Redis Cluster |
 //! | `utoipa` | [`openapi::SecuritySchemes`]: the OpenAPI 3.1 security schemes of a configuration and each operation's requirement (utoipa 5) |
 //! | `axum-ws` | `axum` plus [`axum::AuthenticatedUpgrade`]: an authenticated WebSocket upgrade (axum's `ws`) |
 //! | `actix-ws` | `actix` plus [`actix::AuthenticatedUpgrade`]: an authenticated WebSocket upgrade (the `actix-ws` crate) |

@@ -1,263 +1,59 @@
 //! The Redis store (feature `redis`, Redis 7.0 or newer): revocations shared by every
 //! instance, while each request is checked against a local replica, with no network round
-//! trip.
+//! trip. On one node, over TLS (`rediss://`, feature `redis-tls`) and on a Redis Cluster
+//! (feature `redis-cluster`).
 //!
-//! Every revocation is written as a key with a TTL (for the initial load) and appended to a
-//! Redis Stream (for propagation) by one Lua script, so the two never disagree. Each instance
-//! loads the keys at start, then tails the stream with a blocking `XREAD` from the last id it
-//! has seen: a revocation made at one instance reaches the others within milliseconds.
+//! Every revocation is written as a key with a TTL, a member of its shard's expiry index
+//! (for the start-up load) and an event of its shard's stream (for propagation) by one Lua
+//! script, so they never disagree; the three share the shard's Cluster hash tag (the key
+//! layout is in the guide). Each instance loads the indexes at start, then tails the streams
+//! with blocking `XREAD`s from the last ids it has seen: a revocation made at one instance
+//! reaches the others within milliseconds.
 //!
 //! Every completed `XREAD` (even one that timed out with nothing new) proves the replica was
 //! current when it was sent. When no proof is younger than the configured bound (2 s by
 //! default), [`RevocationStore::is_revoked`] fails and requests are refused with 503
-//! `revocation_unavailable`: the store fails closed. When Redis is back, the instance reloads
-//! the keys, resumes the stream where it stopped and serves again. Entries are only ever
-//! added to the replica (they leave it when their tokens expire), so nothing revoked before
-//! an outage is forgotten, even if Redis itself lost its data.
+//! `revocation_unavailable`: the store fails closed. When Redis is back, the instance catches
+//! up from the streams (or reloads, when the streams show that Redis lost events) and serves
+//! again. Entries are only ever added to the replica (they leave it when their tokens
+//! expire), so nothing revoked before an outage is forgotten by a running instance; and each
+//! instance writes its own recent revocations again after an outage or a failover (the
+//! outbox), so a revocation a dying primary acknowledged but never replicated comes back
+//! whenever its writer survives.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-use std::time::{Duration, Instant};
+use std::sync::atomic::Ordering;
 
 use async_trait::async_trait;
-use redis::Script;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::claims::now;
-use crate::revoke::memory::MemoryStore;
 use crate::revoke::rotation::Record;
 use crate::revoke::{
     RevocationStore, Rotation, RotationRequest, Session, StoreError, Successor, TokenRef,
 };
 
+mod acl;
+mod builder;
+mod conn;
 mod follower;
+mod layout;
+mod outbox;
 mod scripts;
+mod window;
+mod writer;
 
-use follower::{AbortOnDrop, Follower, Shared};
-use scripts::{END_SESSION, ROTATE, SESSION_PUT, SESSION_TOUCH, WRITE};
+pub use acl::acl_rules;
+pub use builder::RedisStoreBuilder;
 
-/// Attempts per write: a connection the manager still held when Redis restarted fails once,
-/// and the next attempt runs on the fresh connection.
-const ATTEMPTS: u32 = 3;
+use follower::{AbortOnDrop, Shared};
+use writer::{Request, Revocation, Writer, expire_ms};
 
 /// The latest expiry a session record carries (the year 3000): a non-expiring session stays
 /// a number that the JSON of Redis scripts keeps exact.
 const LATEST: u64 = 32_503_680_000;
-
-/// Whether a failed command may be sent again: the connection failed (the command may or may
-/// not have run; every write here is idempotent or recognises its own first attempt).
-fn retryable(e: &redis::RedisError) -> bool {
-    e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout()
-}
-
-/// Milliseconds for a `PXAT`, kept through the whole second `expires_at`, like the replica.
-fn expire_ms(expires_at: u64) -> u64 {
-    expires_at
-        .saturating_add(1)
-        .saturating_mul(1000)
-        .min(i64::MAX as u64)
-}
-
-/// A command [`RedisStore::retrying`] may send more than once.
-enum Request<'a> {
-    Script(redis::ScriptInvocation<'a>),
-    Command(redis::Cmd),
-}
-
-/// The oldest Redis this store runs on: the scripts use `PEXPIRETIME` (7.0).
-const MIN_REDIS: (u32, u32) = (7, 0);
-
-/// Refuses, at connect, a server older than [`MIN_REDIS`] with a message that says so,
-/// instead of failing at the first refresh.
-async fn check_server_version(con: &mut ConnectionManager) -> Result<(), StoreError> {
-    let info: String = redis::cmd("INFO")
-        .arg("server")
-        .query_async(con)
-        .await
-        .map_err(|e| StoreError::new(format!("cannot read the Redis version: {:?}", e.kind())))?;
-    let version = server_version(&info)
-        .ok_or_else(|| StoreError::new("cannot read the Redis version from INFO server"))?;
-    if version < MIN_REDIS {
-        return Err(StoreError::new(format!(
-            "Redis {}.{} is too old: the revocation store needs Redis {}.{} or newer",
-            version.0, version.1, MIN_REDIS.0, MIN_REDIS.1
-        )));
-    }
-    Ok(())
-}
-
-/// `(major, minor)` from the `redis_version:` line of `INFO server`.
-fn server_version(info: &str) -> Option<(u32, u32)> {
-    let version = info
-        .lines()
-        .find_map(|l| l.strip_prefix("redis_version:"))?
-        .trim();
-    let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
-    Some((parts.next()??, parts.next()??))
-}
-
-/// Settings of a [`RedisStore`].
-///
-/// ```
-/// use std::time::Duration;
-/// use authjwt::revoke::redis::RedisStoreBuilder;
-///
-/// let builder = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
-///     .prefix("myapp:auth")
-///     .max_staleness(Duration::from_secs(2));
-/// ```
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct RedisStoreBuilder {
-    url: String,
-    prefix: String,
-    max_staleness: Duration,
-    block: Duration,
-    stream_len: u64,
-}
-
-impl RedisStoreBuilder {
-    /// A builder for the Redis server at `url` (`redis://host:port/db`).
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
-    /// use authjwt::revoke::redis::RedisStoreBuilder;
-    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/0").connect().await?;
-    /// assert!(store.is_current()); // the revocations are loaded
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            url: url.into(),
-            prefix: "authjwt".into(),
-            max_staleness: Duration::from_secs(2),
-            block: Duration::from_millis(250),
-            stream_len: 100_000,
-        }
-    }
-
-    /// The prefix of every key and of the stream. Defaults to `authjwt`.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
-    /// use authjwt::revoke::redis::RedisStoreBuilder;
-    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
-    ///     .prefix("shop:auth") // keys shop:auth:…, stream shop:auth:events
-    ///     .connect()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
-
-    /// How old the last proof that the replica is current may be before requests fail
-    /// closed. Defaults to 2 seconds.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
-    /// use std::time::Duration;
-    /// use authjwt::revoke::redis::RedisStoreBuilder;
-    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
-    ///     .max_staleness(Duration::from_millis(500)) // fail closed sooner after an outage
-    ///     .connect()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn max_staleness(mut self, bound: Duration) -> Self {
-        self.max_staleness = bound;
-        self
-    }
-
-    /// Approximate number of events the stream keeps (older ones are trimmed; instances
-    /// that fall further behind reload the keys). Defaults to 100 000.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), authjwt::revoke::StoreError> {
-    /// use authjwt::revoke::redis::RedisStoreBuilder;
-    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/")
-    ///     .stream_len(1_000_000) // for many instances that may lag far behind
-    ///     .connect()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn stream_len(mut self, len: u64) -> Self {
-        self.stream_len = len;
-        self
-    }
-
-    /// Connects, loads the current revocations and starts following the stream. Must run
-    /// inside a Tokio runtime.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// use std::sync::Arc;
-    /// use authjwt::{Config, redis::RedisStoreBuilder};
-    /// let store = RedisStoreBuilder::new("redis://127.0.0.1:6379/").connect().await?;
-    /// let config = Config::builder()
-    ///     .secret(b"an example secret of at least 32 bytes!")
-    ///     .revocation_store(Arc::new(store))
-    ///     .build()?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn connect(self) -> Result<RedisStore, StoreError> {
-        let client = redis::Client::open(self.url.as_str())
-            .map_err(|_| StoreError::new("invalid Redis URL"))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_response_timeout(Some(Duration::from_secs(1)))
-            .set_max_delay(Duration::from_millis(500));
-        let writer = ConnectionManager::new_with_config(client.clone(), config.clone())
-            .await
-            .map_err(|e| StoreError::new(format!("cannot connect to Redis: {:?}", e.kind())))?;
-        check_server_version(&mut writer.clone()).await?;
-        // XREAD blocks its connection, so the follower gets its own.
-        let reader_config = config.set_response_timeout(Some(self.block + Duration::from_secs(1)));
-        let reader = ConnectionManager::new_with_config(client, reader_config)
-            .await
-            .map_err(|e| StoreError::new(format!("cannot connect to Redis: {:?}", e.kind())))?;
-
-        let shared = Arc::new(Shared {
-            replica: MemoryStore::new(),
-            started: Instant::now(),
-            confirmed_ms: AtomicU64::new(0),
-            max_staleness: self.max_staleness,
-            stream: format!("{}:events", self.prefix),
-            prefix: self.prefix,
-        });
-        let mut follower = Follower {
-            shared: shared.clone(),
-            con: reader,
-            last_id: String::new(),
-            block: self.block,
-        };
-        follower
-            .resync()
-            .await
-            .map_err(|e| StoreError::new(format!("initial load failed: {:?}", e.kind())))?;
-        let task = tokio::spawn(follower.run());
-        Ok(RedisStore {
-            shared,
-            writer,
-            script: Arc::new(Script::new(WRITE)),
-            rotate: Arc::new(Script::new(ROTATE)),
-            end_session: Arc::new(Script::new(END_SESSION)),
-            session_put: Arc::new(Script::new(SESSION_PUT)),
-            session_touch: Arc::new(Script::new(SESSION_TOUCH)),
-            stream_len: self.stream_len,
-            _task: Arc::new(AbortOnDrop(task)),
-        })
-    }
-}
 
 /// Revocations in Redis, shared by every instance, checked against a local replica.
 ///
@@ -277,22 +73,28 @@ impl RedisStoreBuilder {
 #[derive(Clone)]
 pub struct RedisStore {
     shared: Arc<Shared>,
-    writer: ConnectionManager,
-    script: Arc<Script>,
-    rotate: Arc<Script>,
-    end_session: Arc<Script>,
-    session_put: Arc<Script>,
-    session_touch: Arc<Script>,
-    stream_len: u64,
-    _task: Arc<AbortOnDrop>,
+    writer: Arc<Writer>,
+    _tasks: Arc<Vec<AbortOnDrop>>,
 }
 
 impl std::fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisStore")
-            .field("prefix", &self.shared.prefix)
+            .field("prefix", &self.shared.layout.prefix)
+            .field("cluster", &self.writer.con.is_cluster())
             .field("current", &self.shared.is_current())
             .field("replica", &self.shared.replica)
+            .field("window", &self.shared.window)
+            .field("outbox", &self.shared.outbox.len())
+            .field(
+                "divergences",
+                &self.shared.divergences.load(Ordering::Relaxed),
+            )
+            .field("restored", &self.shared.restored.load(Ordering::Relaxed))
+            .field(
+                "short_waits",
+                &self.writer.short_waits.load(Ordering::Relaxed),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -345,65 +147,23 @@ impl RedisStore {
         self.shared.is_current()
     }
 
-    async fn write(
-        &self,
-        mode: &str,
-        kind: &str,
-        id: &str,
-        value: String,
-        expires_at: u64,
-        cutoff: u64,
-    ) -> Result<bool, StoreError> {
-        let key = format!("{}:{kind}:{id}", self.shared.prefix);
-        let mut invocation = self.script.key(&key);
-        invocation
-            .key(&self.shared.stream)
-            .arg(mode)
-            .arg(&value)
-            .arg(expire_ms(expires_at))
-            .arg(self.stream_len)
-            .arg(cutoff);
-        let written: i64 = self.retrying("write", &Request::Script(invocation)).await?;
-        if written != 0 {
-            // Enforced here at once, without waiting for the stream.
-            self.shared.apply(&key, &value);
+    /// Writes a revocation (and enforces it here at once, without waiting for the stream).
+    async fn write(&self, revocation: Revocation<'_>) -> Result<bool, StoreError> {
+        let value = revocation.value.clone();
+        let (key, written) = self.writer.revoke(&self.shared.outbox, revocation).await?;
+        if written {
+            self.shared.apply(&key, &value, None);
         }
-        Ok(written != 0)
+        Ok(written)
     }
 
-    /// Runs `op` on the writer's connection, again on a connection failure (at most
-    /// [`ATTEMPTS`] times, a short pause between), so the first write after Redis restarted
-    /// lands on the fresh connection instead of failing on the dead one.
+    /// Runs one command or script on the writer's connection (see [`Writer::retrying`]).
     async fn retrying<T: redis::FromRedisValue>(
         &self,
         what: &str,
         request: &Request<'_>,
     ) -> Result<T, StoreError> {
-        let mut pause = Duration::from_millis(50);
-        let mut attempt = 1;
-        loop {
-            let mut con = self.writer.clone();
-            let result = match request {
-                // Reloads the script when a restarted Redis no longer knows it.
-                Request::Script(invocation) => invocation.invoke_async(&mut con).await,
-                Request::Command(cmd) => cmd.query_async(&mut con).await,
-            };
-            match result {
-                Ok(value) => return Ok(value),
-                Err(e) if attempt < ATTEMPTS && retryable(&e) => {
-                    tracing::debug!(target: "authjwt::revocation", error = ?e.kind(), attempt, "Redis {what} failed on the connection; retrying");
-                    tokio::time::sleep(pause).await;
-                    pause *= 4;
-                    attempt += 1;
-                }
-                Err(e) => {
-                    return Err(StoreError::new(format!(
-                        "Redis {what} failed: {:?}",
-                        e.kind()
-                    )));
-                }
-            }
-        }
+        self.writer.retrying(what, request).await
     }
 
     /// Marks the session's rotation record ended, so no refresh of it succeeds any more.
@@ -415,8 +175,8 @@ impl RedisStore {
         expires_at: u64,
         by: &str,
     ) -> Result<(), StoreError> {
-        let key = self.shared.rotation_key(session);
-        let mut invocation = self.end_session.key(&key);
+        let key = self.writer.layout.rotation_key(session);
+        let mut invocation = self.writer.scripts.end_session.key(&key);
         invocation.arg(expire_ms(expires_at)).arg(by);
         let _: i64 = self
             .retrying("session end", &Request::Script(invocation))
@@ -430,7 +190,7 @@ impl RedisStore {
     /// script itself reads.)
     async fn subject_revoked_in_redis(&self, token: &TokenRef<'_>) -> Result<bool, StoreError> {
         let mut get = redis::cmd("GET");
-        get.arg(format!("{}:sub:{}", self.shared.prefix, token.subject));
+        get.arg(self.writer.layout.revocation_key("sub", token.subject));
         let value: Option<String> = self.retrying("read", &Request::Command(get)).await?;
         let cutoff = value
             .as_deref()
@@ -443,29 +203,47 @@ impl RedisStore {
 #[async_trait]
 impl RevocationStore for RedisStore {
     async fn is_revoked(&self, token: &TokenRef<'_>) -> Result<bool, StoreError> {
-        self.check_replica(token)
+        let verdict = self.verdict(token).await?;
+        Ok(verdict.jti || verdict.session)
     }
 
     fn is_revoked_now(&self, token: &TokenRef<'_>) -> Option<Result<bool, StoreError>> {
-        // The replica answers from memory: no network round trip on the request path.
-        Some(self.check_replica(token))
+        // The replica answers from memory: no network round trip on the request path (a
+        // bounded replica, for the tokens of its window).
+        self.shared
+            .covers(token.issued_at)
+            .then(|| self.check_replica(token))
     }
 
     async fn revoke_jti(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
         if expires_at < now() {
             return Ok(());
         }
-        self.write("set", "jti", jti, expires_at.to_string(), expires_at, 0)
-            .await
-            .map(drop)
+        self.write(Revocation {
+            mode: "set",
+            kind: "jti",
+            id: jti,
+            value: expires_at.to_string(),
+            expires_at,
+            cutoff: 0,
+        })
+        .await
+        .map(drop)
     }
 
     async fn revoke_family(&self, family: &str, expires_at: u64) -> Result<(), StoreError> {
         // The record first: once this returns, no refresh of the session succeeds anywhere.
         self.end_session(family, expires_at, "1").await?;
-        self.write("set", "fam", family, expires_at.to_string(), expires_at, 0)
-            .await
-            .map(drop)
+        self.write(Revocation {
+            mode: "set",
+            kind: "fam",
+            id: family,
+            value: expires_at.to_string(),
+            expires_at,
+            cutoff: 0,
+        })
+        .await
+        .map(drop)
     }
 
     async fn revoke_subject(
@@ -475,9 +253,16 @@ impl RevocationStore for RedisStore {
         expires_at: u64,
     ) -> Result<(), StoreError> {
         let value = format!("{issued_before},{expires_at}");
-        self.write("max", "sub", subject, value, expires_at, issued_before)
-            .await
-            .map(drop)
+        self.write(Revocation {
+            mode: "max",
+            kind: "sub",
+            id: subject,
+            value,
+            expires_at,
+            cutoff: issued_before,
+        })
+        .await
+        .map(drop)
     }
 
     async fn consume(&self, jti: &str, expires_at: u64) -> Result<bool, StoreError> {
@@ -489,7 +274,15 @@ impl RevocationStore for RedisStore {
         // The nonce lets a retry recognise its own first attempt (the replica reads only the
         // leading expiry).
         let value = format!("{expires_at},n{}", crate::claims::random_id());
-        self.write("nx", "jti", jti, value, expires_at, 0).await
+        self.write(Revocation {
+            mode: "nx",
+            kind: "jti",
+            id: jti,
+            value,
+            expires_at,
+            cutoff: 0,
+        })
+        .await
     }
 
     async fn is_rotated_out(
@@ -501,7 +294,7 @@ impl RevocationStore for RedisStore {
     ) -> Result<bool, StoreError> {
         let mut hmget = redis::cmd("HMGET");
         hmget
-            .arg(self.shared.rotation_key(session))
+            .arg(self.writer.layout.rotation_key(session))
             .arg(&["cur", "prev", "at", "ended"]);
         let [current, previous, at, ended]: [Option<String>; 4] =
             self.retrying("read", &Request::Command(hmget)).await?;
@@ -527,12 +320,12 @@ impl RevocationStore for RedisStore {
             subject: request.subject,
             issued_at: request.issued_at,
         };
-        self.ensure_current()?;
-        let key = self.shared.rotation_key(request.session);
-        if self.shared.replica.session_revoked(&token) {
+        let verdict = self.verdict(&token).await?;
+        let key = self.writer.layout.rotation_key(request.session);
+        if verdict.session {
             return Ok(Rotation::Ended);
         }
-        if self.shared.replica.has_jti(request.presented) {
+        if verdict.jti {
             // Used up by an earlier release's strict rotation (or revoked alone): presented
             // again, it is a reuse, as it was then; once the session is ended, it is ended.
             let mut hget = redis::cmd("HGET");
@@ -549,7 +342,7 @@ impl RevocationStore for RedisStore {
             .signature
             .map(|s| URL_SAFE_NO_PAD.encode(s))
             .unwrap_or_default();
-        let mut invocation = self.rotate.key(&key);
+        let mut invocation = self.writer.scripts.rotate.key(&key);
         invocation
             .arg(request.presented)
             .arg(request.successor)
@@ -587,13 +380,13 @@ impl RevocationStore for RedisStore {
     }
 
     async fn register_session(&self, session: &Session) -> Result<(), StoreError> {
-        let key = self.shared.sessions_key(&session.subject);
+        let key = self.writer.layout.sessions_key(&session.subject);
         let mut stored = session.clone();
         stored.expires_at = stored.expires_at.min(LATEST);
         stored.current = false;
         let json = serde_json::to_string(&stored)
             .map_err(|e| StoreError::new(format!("a session record could not be written: {e}")))?;
-        let mut invocation = self.session_put.key(&key);
+        let mut invocation = self.writer.scripts.session_put.key(&key);
         invocation
             .arg(&stored.id)
             .arg(json)
@@ -613,10 +406,10 @@ impl RevocationStore for RedisStore {
         expires_at: u64,
     ) -> Result<(), StoreError> {
         let expires_at = expires_at.min(LATEST);
-        let key = self.shared.sessions_key(subject);
+        let key = self.writer.layout.sessions_key(subject);
         let fresh = serde_json::to_string(&Session::new(session, subject, seen_at, expires_at))
             .map_err(|e| StoreError::new(format!("a session record could not be written: {e}")))?;
-        let mut invocation = self.session_touch.key(&key);
+        let mut invocation = self.writer.scripts.session_touch.key(&key);
         invocation
             .arg(session)
             .arg(seen_at)
@@ -632,40 +425,31 @@ impl RevocationStore for RedisStore {
     async fn sessions(&self, subject: &str) -> Result<Vec<Session>, StoreError> {
         self.ensure_current()?;
         let mut cmd = redis::cmd("HVALS");
-        cmd.arg(self.shared.sessions_key(subject));
+        cmd.arg(self.writer.layout.sessions_key(subject));
         let values: Vec<String> = self
             .retrying("session list", &Request::Command(cmd))
             .await?;
         let now = now();
-        Ok(values
+        let mut live = Vec::new();
+        for session in values
             .iter()
             .filter_map(|v| serde_json::from_str::<Session>(v).ok())
             .filter(|s| s.subject == subject && s.live(now))
-            .filter(|s| !self.shared.replica.session_ended(s))
-            .collect())
+        {
+            if !self.session_ended(&session).await? {
+                live.push(session);
+            }
+        }
+        Ok(live)
     }
 
     async fn forget_session(&self, subject: &str, session: &str) -> Result<(), StoreError> {
         let mut cmd = redis::cmd("HDEL");
-        cmd.arg(self.shared.sessions_key(subject)).arg(session);
+        cmd.arg(self.writer.layout.sessions_key(subject))
+            .arg(session);
         let _: i64 = self
             .retrying("session removal", &Request::Command(cmd))
             .await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::server_version;
-
-    #[test]
-    fn the_server_version_is_read_from_info() {
-        let info = "# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:00000000\r\n";
-        assert_eq!(server_version(info), Some((7, 0)));
-        assert_eq!(server_version("redis_version:6.2.14\r\n"), Some((6, 2)));
-        assert!(server_version("redis_version:6.2.14\r\n").unwrap() < super::MIN_REDIS);
-        assert_eq!(server_version("# Server\r\n"), None);
-        assert_eq!(server_version("redis_version:x\r\n"), None);
     }
 }

@@ -1,25 +1,38 @@
 //! The Lua scripts the Redis store runs: each keeps a write and its stream event, or a
 //! rotation decision, atomic on the server.
 
-/// Sets the key to ARGV[2] unless ARGV[1] is "nx" and it exists, expiring at ARGV[3] (ms),
-/// and appends the event to the stream. Returns 1 when written. An "nx" write whose value is
-/// already there (its own first attempt, retried after a lost reply: values carry a nonce)
-/// answers 1 again without a second event.
+/// Writes a revocation: the key (KEYS[1]) set to ARGV[2], expiring at ARGV[3] (ms); its
+/// member in the shard's expiry index (KEYS[3], a sorted set by expiry, expired members
+/// dropped); and its event in the shard's stream (KEYS[2], about ARGV[4] entries kept). The
+/// three keys share the shard's hash tag. Returns 1 when written, 0 when not.
+///
+/// ARGV[1], the mode: `set`; `max` (a subject: the cutoff ARGV[5] never lowers an existing
+/// one); `nx` (only if absent: a first use; the same value already there, its own first
+/// attempt retried after a lost reply, answers 2 without a second event); `replay` (the
+/// outbox after a failover: only if absent, or for a subject if its cutoff is higher).
 pub(super) const WRITE: &str = r"
-if ARGV[1] == 'nx' then
-  local old = redis.call('GET', KEYS[1])
+local mode = ARGV[1]
+local old = nil
+if mode ~= 'set' then old = redis.call('GET', KEYS[1]) end
+if mode == 'nx' then
   if old == ARGV[2] then return 2 end
   if old then return 0 end
 end
 local value = ARGV[2]
-if ARGV[1] == 'max' then
-  local old = redis.call('GET', KEYS[1])
-  if old then
-    local c = tonumber(string.match(old, '^(%d+),'))
-    if c and c > tonumber(ARGV[5]) then value = old end
+if old and (mode == 'max' or mode == 'replay') then
+  local c = tonumber(string.match(old, '^(%d+),'))
+  local cutoff = tonumber(ARGV[5])
+  if mode == 'replay' then
+    if not (c and cutoff > 0 and c < cutoff) then return 0 end
+  elseif c and c > cutoff then
+    value = old
   end
 end
 redis.call('SET', KEYS[1], value, 'PXAT', ARGV[3])
+redis.call('ZADD', KEYS[3], 'GT', ARGV[3], KEYS[1])
+local t = redis.call('TIME')
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', string.format('(%d', tonumber(t[1]) * 1000 - 60000))
+if redis.call('PEXPIRETIME', KEYS[3]) < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[3], ARGV[3]) end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'k', KEYS[1], 'v', value)
 return 1
 ";
