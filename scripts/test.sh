@@ -14,6 +14,9 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 # The Redis revocation tests (library and demo) start their own redis-server.
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# The demo's reverse-proxy test (crates/authjwt-demo/tests/reverse_proxy.rs) runs it behind
+# Debian's nginx, started in the foreground with its own prefix; it fails when nginx is missing.
+command -v nginx >/dev/null 2>&1 || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq

@@ -1,6 +1,8 @@
 #![doc = include_str!("../docs/guide.md")]
 #![doc = ""]
 #![doc = include_str!("../docs/cross_origin.md")]
+#![doc = ""]
+#![doc = include_str!("../docs/reverse_proxy.md")]
 //!
 //! # Feature flags
 //!
@@ -34,6 +36,7 @@ mod locate;
 // The middleware types are public through the adapters that implement them.
 #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(unreachable_pub))]
 mod middleware;
+pub mod proxy;
 pub mod revoke;
 pub mod sessions;
 mod set_cookie;

@@ -2,7 +2,7 @@
 //! extractors) through [`TestApp::send`], so each framework adapter runs exactly the same
 //! cases: `behaviour_matrix!(MyFactory, tokio::test);` (or `actix_web::test`, ...).
 //!
-//! The cases live in one module per section (`tokens`, `csrf`, `cross_site`, `flows`,
+//! The cases live in one module per section (`tokens`, `csrf`, `cross_site`, `proxy`, `flows`,
 //! `cookies`, `locations`, `keys`, `user_lookup`, `lifecycle`, `discrepancies`); the macro
 //! lists them section by section, and each test is named after its case function. The cases
 //! that race requests run under the adapter's `parallel` test attribute:
@@ -67,6 +67,7 @@ pub(crate) mod flows;
 pub(crate) mod keys;
 pub(crate) mod lifecycle;
 pub(crate) mod locations;
+pub(crate) mod proxy;
 pub(crate) mod sessions;
 pub(crate) mod tokens;
 pub(crate) mod user_lookup;
@@ -161,6 +162,14 @@ macro_rules! behaviour_matrix {
                 trusted_origins_and_same_site_opt_in,
                 origin_check_can_be_turned_off,
                 login_refuses_cross_site_requests,
+            },
+            // Behind a reverse proxy: forwarded host and scheme from trusted peers only.
+            proxy::{
+                forwarded_host_is_ignored_unless_proxies_are_configured,
+                a_trusted_proxy_names_the_public_origin,
+                forwarded_headers_from_any_other_peer_are_ignored,
+                ambiguous_or_malformed_forwarded_headers_are_refused,
+                sec_fetch_site_and_trusted_origins_still_decide_behind_a_proxy,
             },
             // Fresh, refresh, optional, logout.
             flows::{
