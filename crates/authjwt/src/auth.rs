@@ -687,6 +687,7 @@ impl Auth {
     /// # let auth = authjwt::Auth::new(authjwt::Config::builder()
     /// #     .secret(b"an example secret of at least 32 bytes!").build()?);
     /// let admin: axum::Router = axum::Router::new()
+    ///     .route("/admin", axum::routing::get(|| async { "admin" }))
     ///     .route_layer(auth.require(authjwt::Protection::fresh_access()));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
