@@ -3,6 +3,8 @@
 #![doc = include_str!("../docs/cross_origin.md")]
 #![doc = ""]
 #![doc = include_str!("../docs/reverse_proxy.md")]
+#![doc = ""]
+#![doc = include_str!("../docs/testing.md")]
 //!
 //! # Feature flags
 //!
@@ -12,6 +14,7 @@
 //! | `actix` | the actix-web 4 adapter: extractors (`FromRequest`), middleware (`Transform`), `ResponseError`, `SetCookiesExt` ([`actix`](crate::actix)) |
 //! | `redis` | [`redis::RedisStore`]: revocations shared by several instances through Redis, checked against a local replica |
 //! | `utoipa` | [`openapi::SecuritySchemes`]: the OpenAPI 3.1 security schemes of a configuration and each operation's requirement (utoipa 5) |
+//! | `testing` | [`testing::TestTokens`]: tokens and the Cookie, CSRF and `Authorization` headers for testing your own handlers, expired or not yet valid on request; [`testing::with_memory_store`]. Signs only with your `Auth`'s keys: safe in any build, meant for `[dev-dependencies]` |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Body reading, route overrides and implicit refresh exist for the adapters; without one the
 // core alone leaves them unused.
@@ -49,6 +52,8 @@ pub mod actix;
 pub mod axum;
 #[cfg(feature = "utoipa")]
 pub mod openapi;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use auth::Auth;
 pub use claims::Claims;
