@@ -20,6 +20,9 @@ mod cookies_without_csrf;
 #[path = "../examples/dual_locations.rs"]
 mod dual_locations;
 #[allow(unreachable_pub)]
+#[path = "../examples/login_throttle.rs"]
+mod login_throttle;
+#[allow(unreachable_pub)]
 #[path = "../examples/logout_variants.rs"]
 mod logout_variants;
 #[allow(unreachable_pub)]
@@ -509,4 +512,53 @@ async fn dual_locations_with_a_minted_bearer_token() {
     send(&app, minted("GET", "/protected", &tokens, None))
         .await
         .assert_error(401, "missing_token");
+}
+
+#[tokio::test]
+async fn login_throttle_limits_login_attempts_per_client_address() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+
+    let auth = login_throttle::auth().unwrap();
+    let app = login_throttle::app(&auth);
+    // What `into_make_service_with_connect_info::<SocketAddr>()` puts in each request.
+    let from = |peer: &str, password: &str| {
+        let mut req = login_request("/login", "user1", password);
+        let addr: SocketAddr = peer.parse().unwrap();
+        req.extensions_mut().insert(ConnectInfo(addr));
+        req
+    };
+    let burst = usize::try_from(login_throttle::BURST).unwrap();
+    for _ in 0..burst {
+        send(&app, from("192.0.2.1:5000", "wrong"))
+            .await
+            .assert_error(401, "invalid_credentials");
+    }
+    // Past the burst: refused before the password is looked at, the right one included.
+    let reply = send(&app, from("192.0.2.1:5001", "password1")).await;
+    reply.assert_error(429, "too_many_requests");
+    let retry_after: u64 = reply.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        retry_after <= login_throttle::REPLENISH_SECS,
+        "{retry_after}"
+    );
+    // Another address has its own quota; other routes are not limited.
+    let reply = send(&app, from("192.0.2.2:5000", "password1")).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let mut jar = Jar::default();
+    jar.update(&reply);
+    for _ in 0..=burst {
+        let req = request("GET", "/protected", &jar, None)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, req).await.json()["user"], "user1");
+    }
+    // Served without ConnectInfo, the limiter cannot count: refused, in JSON.
+    send(&app, login_request("/login", "user1", "password1"))
+        .await
+        .assert_error(500, "client_address_unknown");
 }
