@@ -42,6 +42,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps -q
 echo "== cargo test (no default features: the core without adapters)"
 cargo test -p authjwt --lib 2>&1 | tee -a "$results"
 
+echo "== cargo package (authjwt packages on its own and the packaged crate builds, every feature)"
+cargo package -p authjwt --allow-dirty --all-features -q
+rm -rf target/package
+
 echo "== cargo bench --no-run"
 cargo bench --workspace --all-features --no-run -q
 
