@@ -3,7 +3,8 @@
 //! the session lifecycle, user lookup).
 
 use std::sync::Arc;
-use std::time::Duration;
+#[cfg(any(feature = "axum", feature = "actix"))]
+use {crate::middleware, std::time::Duration};
 
 use http::request::Parts;
 use serde::Serialize;
@@ -19,7 +20,7 @@ use crate::set_cookie::SetCookies;
 use crate::tokens::TokenPair;
 use crate::tokens::{IssuedToken, TokenError, TokenOptions};
 use crate::user::CurrentUser;
-use crate::{guard, lifecycle, middleware, sessions, set_cookie, tokens, user};
+use crate::{guard, lifecycle, sessions, set_cookie, tokens, user};
 
 /// The handle an application keeps: the validated [`Config`] behind an `Arc`, cheap to clone.
 ///

@@ -365,6 +365,17 @@ enum At {
 }
 
 /// Builds [`TestTokens`]: [`TestTokens::builder`].
+///
+/// ```
+/// # let auth = authjwt::Auth::new(authjwt::Config::builder()
+/// #     .secret(b"an example secret of at least 32 bytes!")
+/// #     .token_location([authjwt::TokenLocation::Cookies]).build()?);
+/// use authjwt::testing::{TestTokens, TestTokensBuilder};
+/// let builder: TestTokensBuilder<'_> = TestTokens::builder(&auth, "user1");
+/// let tokens = builder.access_expired().mint()?;
+/// assert!(tokens.access().expires_at() < tokens.refresh().expires_at());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[must_use]
 pub struct TestTokensBuilder<'a, T = NoCustomClaims> {
