@@ -17,6 +17,9 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 # time); the Cluster tests create their clusters with redis-cli (redis-tools).
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
+# The demo's reverse-proxy test (crates/authjwt-demo/tests/reverse_proxy.rs) runs it behind
+# Debian's nginx, started in the foreground with its own prefix; it fails when nginx is missing.
+command -v nginx >/dev/null 2>&1 || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq
@@ -41,6 +44,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps -q
 
 echo "== cargo test (no default features: the core without adapters)"
 cargo test -p authjwt --lib 2>&1 | tee -a "$results"
+
+echo "== cargo package (authjwt packages on its own and the packaged crate builds, every feature)"
+cargo package -p authjwt --allow-dirty --all-features -q
+rm -rf target/package
 
 echo "== cargo bench --no-run"
 cargo bench --workspace --all-features --no-run -q

@@ -69,3 +69,8 @@ pub use state::AppState;
 #[doc = include_str!("../../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The library's own README (the registry's page), compiled as a doctest too.
+#[doc = include_str!("../../authjwt/README.md")]
+#[cfg(doctest)]
+pub struct CrateReadmeDoctests;

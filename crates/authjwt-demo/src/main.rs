@@ -1,7 +1,7 @@
 //! `cargo run --release -p authjwt-demo`: serves the demo on http://127.0.0.1:$PORT.
 
 use std::io::IsTerminal;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use authjwt::Auth;
@@ -52,6 +52,17 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if !settings.trusted_origins.is_empty() {
         tracing::info!(origins = ?settings.trusted_origins, "trusted by the cross-site check");
     }
+    if !settings.trusted_proxies.is_empty() {
+        let proxies: Vec<String> = settings
+            .trusted_proxies
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        tracing::info!(
+            ?proxies,
+            "X-Forwarded-Host / X-Forwarded-Proto believed from"
+        );
+    }
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, settings.port)).await?;
     let url = format!("http://{}", listener.local_addr()?);
     #[allow(clippy::print_stdout, reason = "the URL to open is the demo's output")]
@@ -59,9 +70,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!("authjwt demo: open {url}");
     }
     tracing::info!(%url, "listening");
+    // With the peer address in every request (ConnectInfo): TRUSTED_PROXIES are recognised by it.
+    let app = app_with_cors(AppState::new(Auth::new(config)), cors);
     axum::serve(
         listener,
-        app_with_cors(AppState::new(Auth::new(config)), cors),
+        app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown())
     .await?;

@@ -11,6 +11,7 @@ use authjwt::{
     Config, ConfigBuilder, ConfigError, TokenLocation,
     config::{SETTINGS_VARIABLES, SameSite},
     keys::{Algorithm, KeyError, SigningKey},
+    proxy::{InvalidProxy, TrustedProxy},
     revoke::StoreError,
 };
 
@@ -39,6 +40,7 @@ pub const DEFAULT_PORT: u16 = 8000;
 /// | `REDIS_CA_CERT` | PEM file of the CA that issued the Redis server's certificate (`rediss://`) | the system's roots |
 /// | `TRUSTED_ORIGINS` | comma-separated origins whose unsafe requests pass the cross-site check | none |
 /// | `CORS_ALLOWED_ORIGINS` | comma-separated origins of front ends allowed to call with credentials (CORS); also trusted | none |
+/// | `TRUSTED_PROXIES` | comma-separated IP addresses or networks (`127.0.0.1`, `10.0.0.0/8`) of reverse proxies whose `X-Forwarded-Host` / `X-Forwarded-Proto` name the public origin to the cross-site check | none (forwarded headers ignored) |
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -76,6 +78,11 @@ pub struct Settings {
     /// ([`CredentialedCorsLayer`]); also trusted by the
     /// cross-site check.
     pub cors_allowed_origins: Vec<String>,
+    /// `TRUSTED_PROXIES`: the reverse proxies whose `X-Forwarded-Host` and
+    /// `X-Forwarded-Proto` the cross-site check believes
+    /// ([`ConfigBuilder::trust_forwarded_host_from`]); recognised by the peer address, which
+    /// the binary serves with (`ConnectInfo`).
+    pub trusted_proxies: Vec<TrustedProxy>,
 }
 
 impl fmt::Debug for Settings {
@@ -95,6 +102,7 @@ impl fmt::Debug for Settings {
             .field("redis_ca_cert", &self.redis_ca_cert)
             .field("trusted_origins", &self.trusted_origins)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -112,6 +120,7 @@ impl Default for Settings {
             redis_ca_cert: None,
             trusted_origins: Vec::new(),
             cors_allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -142,6 +151,8 @@ pub enum SettingsError {
         /// What is wrong with it.
         reason: OriginError,
     },
+    /// An entry of `TRUSTED_PROXIES` is not an IP address or network.
+    Proxy(InvalidProxy),
 }
 
 impl fmt::Display for SettingsError {
@@ -155,6 +166,11 @@ impl fmt::Display for SettingsError {
                 f,
                 "{var}: {value:?} is not an origin ({reason}); expected comma-separated \
                  origins like https://app.example.com (scheme://host[:port])"
+            ),
+            Self::Proxy(e) => write!(
+                f,
+                "TRUSTED_PROXIES: {e}; expected comma-separated addresses or networks like \
+                 127.0.0.1,10.0.0.0/8"
             ),
         }
     }
@@ -251,6 +267,13 @@ impl Settings {
         };
         s.trusted_origins = origins("TRUSTED_ORIGINS")?;
         s.cors_allowed_origins = origins("CORS_ALLOWED_ORIGINS")?;
+        if let Some(v) = get("TRUSTED_PROXIES") {
+            s.trusted_proxies = v
+                .split(',')
+                .map(|p| p.trim().parse())
+                .collect::<Result<_, _>>()
+                .map_err(SettingsError::Proxy)?;
+        }
         Ok(s)
     }
 
@@ -310,8 +333,8 @@ impl Settings {
     /// The demo's configuration before its revocation store is chosen: these keys, the
     /// `JWT_*` settings given, cookies as the only token location, `Secure` off (local http),
     /// `SameSite=Lax`, CSRF double submit on, its [`USERS`](crate::users::USERS) as the
-    /// user lookup ([`DemoUsers`]), and `TRUSTED_ORIGINS` with `CORS_ALLOWED_ORIGINS` as the
-    /// trusted origins of the cross-site check.
+    /// user lookup ([`DemoUsers`]), `TRUSTED_ORIGINS` with `CORS_ALLOWED_ORIGINS` as the
+    /// trusted origins of the cross-site check, and `TRUSTED_PROXIES` as its trusted proxies.
     pub fn builder(&self) -> Result<(ConfigBuilder, KeySource), SettingsError> {
         let (key, source) = self.signing_key()?;
         let builder = Config::builder()
@@ -323,7 +346,8 @@ impl Settings {
             .apply_jwt(builder)?
             .token_location([TokenLocation::Cookies])
             .user_lookup(DemoUsers)
-            .trusted_origins(self.all_trusted_origins());
+            .trusted_origins(self.all_trusted_origins())
+            .trust_forwarded_host_from(self.trusted_proxies.iter().copied());
         Ok((builder, source))
     }
 

@@ -1,13 +1,13 @@
 //! The demo's two users, as in seed 002's complete example, and the [`UserLookup`] that
 //! resolves every token's subject to one of them.
 
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use authjwt::{
     Auth, Authenticated, Claims,
     claims::NoCustomClaims,
     error::AuthRejection,
     user::{UserLookup, UserLookupError},
 };
-use subtle::ConstantTimeEq;
 
 /// A user of the demo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,22 +16,31 @@ pub struct User {
     pub username: &'static str,
     /// The user's email, shown by `GET /protected`.
     pub email: &'static str,
-    password: &'static str,
+    /// The password's Argon2id hash, a PHC string (the password itself is stored nowhere).
+    password_hash: &'static str,
 }
 
-/// user1/password1 and user2/password2.
+/// user1/password1 and user2/password2, their passwords stored as Argon2id PHC strings
+/// (Argon2's default parameters: 19 MiB, 2 passes, 1 lane; precomputed, each with its own
+/// random salt).
 pub const USERS: &[User] = &[
     User {
         username: "user1",
         email: "user1@example.com",
-        password: "password1",
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$CqipcH9gsc/PsalZ0lFyPg$rFoC/Un+tCwRHoN5XhPMa7lp6WbHVyLPQ4igax/MAfY",
     },
     User {
         username: "user2",
         email: "user2@example.com",
-        password: "password2",
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$EIE+fUH3agKpqehV6A+J6Q$V8aosTT4M3g0SD/ATAeHponVqscNXt3swkqAocbSiqg",
     },
 ];
+
+/// What a login for an unknown name is verified against, with the same parameters, so that
+/// it takes as long as a login with a wrong password: the answer's timing does not tell
+/// which names exist. Its password does not matter: an unknown name is refused whatever
+/// the result.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$ux/Q85SuLhDl5QmwAa8TFw$SPJH4d5YgQYsb6N2SBub3zZQBbd4Z0xCtdXDTk5I1jI";
 
 /// The user with this name, compared as exact bytes: no case folding, no trimming, no
 /// Unicode normalisation, so no other spelling of a name finds its user.
@@ -93,7 +102,11 @@ impl UserLookup for DemoUsers {
     }
 }
 
-/// The user when the name and password match (the password is compared in constant time).
+/// The user when the name and password match: the password is verified against the user's
+/// Argon2id hash (`argon2::PasswordVerifier`, which compares in constant time), and an
+/// unknown name against a dummy hash of the same cost, so that both refusals take the same
+/// time. Argon2 costs tens of milliseconds of CPU: call it off the async workers
+/// (`tokio::task::spawn_blocking`), as `POST /login` does.
 ///
 /// ```
 /// assert!(authjwt_demo::users::check("user1", "password1").is_some());
@@ -101,6 +114,44 @@ impl UserLookup for DemoUsers {
 /// assert!(authjwt_demo::users::check("nobody", "password1").is_none());
 /// ```
 pub fn check(username: &str, password: &str) -> Option<&'static User> {
-    let user = find(username)?;
-    bool::from(user.password.as_bytes().ct_eq(password.as_bytes())).then_some(user)
+    let user = find(username);
+    let phc = user.map_or(DUMMY_HASH, |u| u.password_hash);
+    // Verified in every case, the unknown name included.
+    let verified = PasswordHash::new(phc).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    });
+    user.filter(|_| verified)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stored_hash_is_argon2id_with_the_default_cost() {
+        let default = argon2::Params::default();
+        for phc in USERS.iter().map(|u| u.password_hash).chain([DUMMY_HASH]) {
+            let hash = PasswordHash::new(phc).unwrap();
+            assert_eq!(hash.algorithm.as_str(), "argon2id", "{phc}");
+            let params = argon2::Params::try_from(&hash).unwrap();
+            assert_eq!(
+                (params.m_cost(), params.t_cost(), params.p_cost()),
+                (default.m_cost(), default.t_cost(), default.p_cost()),
+                "the dummy must cost what a real verification costs: {phc}"
+            );
+        }
+        // Each user's own password, and no other user's.
+        assert_eq!(
+            check("user1", "password1").map(|u| u.username),
+            Some("user1")
+        );
+        assert_eq!(
+            check("user2", "password2").map(|u| u.username),
+            Some("user2")
+        );
+        assert!(check("user2", "password1").is_none());
+        assert!(check("user1", "").is_none());
+    }
 }

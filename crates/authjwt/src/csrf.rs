@@ -10,6 +10,7 @@ use crate::body::{BodyFields, BodyValue};
 use crate::claims::TokenType;
 use crate::config::Config;
 use crate::error::AuthError;
+use crate::proxy;
 
 /// Whether `method` needs the double-submit check under this configuration.
 /// The access-token CSRF value of a session, derived from its refresh-token CSRF value.
@@ -153,10 +154,18 @@ fn lists_token(headers: &HeaderMap, name: &http::HeaderName, token: &[u8]) -> bo
 ///    the double-submit check still applies); an `Origin` whose host equals the request's
 ///    host passes; a trusted origin passes; anything else is refused.
 ///
+/// The request's host is its `Host` header (or its URI's authority), unless the peer is a
+/// trusted proxy: then `X-Forwarded-Host` and `X-Forwarded-Proto` stand in for the host and
+/// the scheme ([`crate::proxy`]).
+///
 /// Headers are compared as bytes, like Go's: an `Origin` that is not visible ASCII is an
 /// origin that matches nothing, never an absent one. Stricter than Go in two places that
 /// no browser reaches: an empty `Origin` and an empty `Sec-Fetch-Site` are refused rather
 /// than treated as absent.
+///
+/// A refusal is traced here (debug, target `authjwt::rejection`) with what was compared:
+/// the `Origin`, the `Sec-Fetch-Site`, the host and where it came from, and the peer (known
+/// to the check when proxies are trusted).
 pub(crate) fn check_origin(config: &Config, parts: &Parts) -> Result<(), AuthError> {
     if needs_origin_check(parts) {
         check_origin_headers(config, parts)
@@ -189,27 +198,67 @@ pub(crate) fn check_origin_headers(config: &Config, parts: &Parts) -> Result<(),
             b"same-origin" | b"none" => Ok(()),
             b"same-site" if config.origin.allow_same_site => Ok(()),
             _ if trusted() => Ok(()),
-            _ => Err(AuthError::CrossSiteRequest),
+            _ => Err(refused(parts, None, "Sec-Fetch-Site is not same-origin")),
         };
     }
     let Some(origin) = origin else { return Ok(()) };
-    let host = parts
-        .headers
-        .get(http::header::HOST)
-        .map(http::HeaderValue::as_bytes)
-        .or_else(|| parts.uri.authority().map(|a| a.as_str().as_bytes()));
-    let origin_host = origin
-        .windows(3)
-        .position(|w| w == b"://")
-        .map(|i| &origin[i + 3..]);
-    if origin_host.is_some() && origin_host == host {
+    let target = match proxy::target(&config.origin.trusted_proxies, parts) {
+        Ok(target) => target,
+        Err(_) if trusted() => return Ok(()),
+        Err(reason) => return Err(refused(parts, None, reason)),
+    };
+    let (scheme, origin_host) = match origin.windows(3).position(|w| w == b"://") {
+        Some(i) => (&origin[..i], Some(&origin[i + 3..])),
+        None => (origin, None),
+    };
+    let scheme_ok = target.scheme.is_none_or(|s| s.as_bytes() == scheme);
+    if scheme_ok && origin_host.is_some() && origin_host == target.host {
         return Ok(());
     }
     if trusted() {
         Ok(())
     } else {
-        Err(AuthError::CrossSiteRequest)
+        Err(refused(
+            parts,
+            Some(&target),
+            "Origin is neither the request's origin nor trusted",
+        ))
     }
+}
+
+/// Traces a cross-site refusal with what was compared, and returns its error. Header
+/// values are escaped and cut short: they come from the client.
+fn refused(parts: &Parts, target: Option<&proxy::Target<'_>>, reason: &str) -> AuthError {
+    fn shown(v: Option<&[u8]>) -> String {
+        v.map_or_else(
+            || "-".to_owned(),
+            |v| v.get(..200).unwrap_or(v).escape_ascii().to_string(),
+        )
+    }
+    let header = |name: &http::HeaderName| parts.headers.get(name).map(|v| v.as_bytes());
+    let origin = shown(header(&http::header::ORIGIN));
+    let sec_fetch_site = shown(header(&SEC_FETCH_SITE));
+    let (host, host_from, scheme) = match target {
+        Some(t) => (shown(t.host), t.source.to_string(), t.scheme.unwrap_or("-")),
+        None => ("-".to_owned(), "-".to_owned(), "-"),
+    };
+    let peer = parts
+        .extensions
+        .get::<proxy::PeerAddr>()
+        .map_or_else(|| "-".to_owned(), |p| p.0.to_string());
+    tracing::debug!(
+        target: "authjwt::rejection",
+        code = AuthError::CrossSiteRequest.code(),
+        origin,
+        sec_fetch_site,
+        host,
+        host_from,
+        scheme,
+        peer,
+        reason,
+        "request rejected: cross-site"
+    );
+    AuthError::CrossSiteRequest
 }
 
 #[cfg(test)]

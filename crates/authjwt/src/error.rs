@@ -251,9 +251,12 @@ impl AuthError {
     }
 
     /// Emits the debug-level tracing event for this rejection (target `authjwt::rejection`).
-    /// Only the code is recorded: never the token, a claim or a secret.
+    /// Only the code is recorded: never the token, a claim or a secret. A cross-site refusal
+    /// was already traced where it was decided, with the headers compared.
     pub(crate) fn trace(&self) {
-        tracing::debug!(target: "authjwt::rejection", code = self.code(), "request rejected");
+        if *self != Self::CrossSiteRequest {
+            tracing::debug!(target: "authjwt::rejection", code = self.code(), "request rejected");
+        }
     }
 
     /// Renders this error with the default JSON responder.

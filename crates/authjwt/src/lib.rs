@@ -3,6 +3,10 @@
 #![doc = include_str!("../docs/cross_origin.md")]
 #![doc = ""]
 #![doc = include_str!("../docs/redis.md")]
+#![doc = ""]
+#![doc = include_str!("../docs/reverse_proxy.md")]
+#![doc = ""]
+#![doc = include_str!("../docs/testing.md")]
 //!
 //! # Feature flags
 //!
@@ -16,6 +20,7 @@
 //! | `utoipa` | [`openapi::SecuritySchemes`]: the OpenAPI 3.1 security schemes of a configuration and each operation's requirement (utoipa 5) |
 //! | `axum-ws` | `axum` plus [`axum::AuthenticatedUpgrade`]: an authenticated WebSocket upgrade (axum's `ws`) |
 //! | `actix-ws` | `actix` plus [`actix::AuthenticatedUpgrade`]: an authenticated WebSocket upgrade (the `actix-ws` crate) |
+//! | `testing` | [`testing::TestTokens`]: tokens and the Cookie, CSRF and `Authorization` headers for testing your own handlers, expired or not yet valid on request; [`testing::with_memory_store`]. Signs only with your `Auth`'s keys: safe in any build, meant for `[dev-dependencies]` |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Body reading, route overrides and implicit refresh exist for the adapters; without one the
 // core alone leaves them unused.
@@ -40,6 +45,7 @@ mod locate;
 // The middleware types are public through the adapters that implement them.
 #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(unreachable_pub))]
 mod middleware;
+pub mod proxy;
 pub mod revoke;
 pub mod sessions;
 mod set_cookie;
@@ -53,6 +59,8 @@ pub mod actix;
 pub mod axum;
 #[cfg(feature = "utoipa")]
 pub mod openapi;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use auth::Auth;
 pub use claims::Claims;

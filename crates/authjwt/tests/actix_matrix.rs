@@ -50,6 +50,10 @@ where
     let mut tr = test::TestRequest::default()
         .method(method)
         .uri(&parts.uri.to_string());
+    // The connection's peer, as actix-web's server records it.
+    if let Some(common::Peer(addr)) = parts.extensions.get::<common::Peer>() {
+        tr = tr.peer_addr(*addr);
+    }
     if !body.is_empty() {
         // Sets Content-Length too; the request's own headers below replace it.
         tr = tr.set_payload(body);

@@ -40,7 +40,12 @@ use common::{
 struct AxumApp(Router);
 
 impl TestApp for AxumApp {
-    async fn send(&self, req: http::Request<Bytes>) -> http::Response<Bytes> {
+    async fn send(&self, mut req: http::Request<Bytes>) -> http::Response<Bytes> {
+        // What `into_make_service_with_connect_info::<SocketAddr>()` inserts.
+        if let Some(common::Peer(addr)) = req.extensions_mut().remove::<common::Peer>() {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+        }
         let resp = match self.0.clone().oneshot(req.map(Body::from)).await {
             Ok(resp) => resp,
             Err(never) => match never {},

@@ -37,9 +37,17 @@ impl Credentials {
         self.remember
     }
 
-    /// The user, or 401 `invalid_credentials`.
-    pub(crate) fn user(&self) -> Result<&'static User, ApiError> {
-        users::check(&self.username, &self.password).ok_or_else(|| {
+    /// The user, or 401 `invalid_credentials`. The Argon2 verification runs on Tokio's
+    /// blocking pool: it costs tens of milliseconds of CPU.
+    pub(crate) async fn user(&self) -> Result<&'static User, ApiError> {
+        let (username, password) = (self.username.clone(), self.password.clone());
+        let found = tokio::task::spawn_blocking(move || users::check(&username, &password))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "the password verification did not complete");
+                None
+            });
+        found.ok_or_else(|| {
             tracing::info!("login refused: invalid credentials");
             ApiError::invalid_credentials()
         })
@@ -69,7 +77,7 @@ pub(crate) async fn login(
     headers: HeaderMap,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user = credentials.user()?;
+    let user = credentials.user().await?;
     let agent = headers
         .get(http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok());

@@ -37,7 +37,7 @@ pub(crate) async fn login(
     State(state): State<AppState>,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user = credentials.user()?;
+    let user = credentials.user().await?;
     let tokens = sessions::login(&state.auth, user.username, credentials.remember(), None)
         .await
         .map_err(|e| state.auth.reject(e))?;

@@ -110,6 +110,7 @@ use http::request::Parts;
 use crate::body::BodyFields;
 use crate::error::AuthError;
 use crate::guard::RouteOptions;
+use crate::proxy::PeerAddr;
 
 /// The refusal when an actix request cannot be expressed with `http` 1.x types. Both crates
 /// accept the same grammar, so this is not expected to happen; it fails closed.
@@ -141,8 +142,8 @@ fn version_from_actix(version: actix_web::http::Version) -> http::Version {
 }
 
 /// The request head as `http::request::Parts`: method, URI, version and headers, plus the
-/// extensions the core reads (the body fields read by [`ProvideAuth`] and the route's
-/// [`RouteOptions`]).
+/// extensions the core reads (the body fields read by [`ProvideAuth`], the route's
+/// [`RouteOptions`], and the peer's address as a [`PeerAddr`]).
 fn parts_from_actix(req: &HttpRequest) -> Result<Parts, AuthError> {
     let (mut parts, ()) = http::Request::new(()).into_parts();
     parts.method =
@@ -157,6 +158,11 @@ fn parts_from_actix(req: &HttpRequest) -> Result<Parts, AuthError> {
     }
     if let Some(options) = extensions.get::<RouteOptions>() {
         parts.extensions.insert(options.clone());
+    }
+    // The socket's peer, for the cross-site check's trusted proxies (never a header's
+    // claim: `connection_info().realip_remote_addr()` would read `Forwarded`).
+    if let Some(peer) = req.peer_addr() {
+        parts.extensions.insert(PeerAddr(peer.ip()));
     }
     Ok(parts)
 }

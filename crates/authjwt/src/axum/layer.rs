@@ -85,6 +85,7 @@ where
             req.extensions_mut().insert(path);
         }
         let wanted = body::wanted(config, req.headers());
+        super::note_peer(&self.auth, req.extensions_mut());
         req.extensions_mut().insert(self.auth.clone());
         let Some(kind) = wanted else {
             // The common case: no body to read, nothing to carry into the future.
@@ -245,7 +246,8 @@ where
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        let (parts, body) = req.into_parts();
+        let (mut parts, body) = req.into_parts();
+        super::note_peer(&self.auth, &mut parts.extensions);
         match self.auth.check_origin(&parts) {
             Ok(()) => Either::Right(self.inner.call(Request::from_parts(parts, body))),
             // Already traced by the core: render only.

@@ -43,6 +43,28 @@ pub use layer::{CrossOrigin, ImplicitRefresh, ProvideAuth, RequireAuth, RouteOpt
 #[cfg(feature = "axum-ws")]
 pub use ws::{AuthenticatedUpgrade, close_frame};
 
+/// Copies the connection's peer address (axum's `ConnectInfo<SocketAddr>`, or
+/// `MockConnectInfo` in tests) into a [`PeerAddr`](crate::proxy::PeerAddr) extension, where
+/// the cross-site check looks for it. Only when proxies are trusted: nothing else reads it.
+fn note_peer(auth: &crate::Auth, extensions: &mut http::Extensions) {
+    use axum::extract::ConnectInfo;
+    use axum::extract::connect_info::MockConnectInfo;
+    use std::net::SocketAddr;
+
+    if auth.config().origin.trusted_proxies.is_empty()
+        || extensions.get::<crate::proxy::PeerAddr>().is_some()
+    {
+        return;
+    }
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
+        .or_else(|| extensions.get::<MockConnectInfo<SocketAddr>>().map(|c| c.0));
+    if let Some(addr) = peer {
+        extensions.insert(crate::proxy::PeerAddr(addr.ip()));
+    }
+}
+
 /// The former name of [`ProvideAuthLayer`].
 #[deprecated(since = "0.2.0", note = "renamed `ProvideAuthLayer`")]
 pub type AuthLayer = ProvideAuthLayer;

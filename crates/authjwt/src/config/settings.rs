@@ -77,6 +77,8 @@ pub(crate) struct OriginSettings {
     pub(crate) enabled: bool,
     pub(crate) trusted: Vec<String>,
     pub(crate) allow_same_site: bool,
+    /// Proxies whose `X-Forwarded-Host` / `X-Forwarded-Proto` name the request's origin.
+    pub(crate) trusted_proxies: Vec<crate::proxy::TrustedProxy>,
 }
 
 /// Where a token can be carried.

@@ -227,6 +227,7 @@ impl ConfigBuilder {
                 enabled: self.origin_check,
                 trusted: self.trusted_origins,
                 allow_same_site: self.allow_same_site,
+                trusted_proxies: self.trusted_proxies,
             },
             body_limit: self.body_limit,
             responder: self.responder.unwrap_or_else(|| Arc::new(JsonResponder)),

@@ -22,6 +22,7 @@
 pub(crate) mod matrix;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -520,7 +521,15 @@ pub(crate) struct Req {
     headers: Vec<(String, String)>,
     body: Bytes,
     host: bool,
+    peer: Option<SocketAddr>,
 }
+
+/// The TCP peer a request came from, as a request extension of the built `http::Request`:
+/// each adapter's `TestApp` hands it to its framework the way a server would (axum:
+/// `ConnectInfo<SocketAddr>`, actix-web: the request's `peer_addr`). Without it, the
+/// framework knows no peer address.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Peer(pub(crate) SocketAddr);
 
 pub(crate) fn request(method: http::Method, uri: &str) -> Req {
     Req {
@@ -529,6 +538,7 @@ pub(crate) fn request(method: http::Method, uri: &str) -> Req {
         headers: Vec::new(),
         body: Bytes::new(),
         host: true,
+        peer: None,
     }
 }
 
@@ -593,6 +603,12 @@ impl Req {
         self.body("application/x-www-form-urlencoded", body.to_owned())
     }
 
+    /// Comes from this TCP peer ([`Peer`]).
+    pub(crate) fn peer(mut self, addr: &str) -> Self {
+        self.peer = Some(addr.parse().expect("a socket address like 127.0.0.1:40000"));
+        self
+    }
+
     /// Sends no `Host` header.
     pub(crate) fn without_host(mut self) -> Self {
         self.host = false;
@@ -616,6 +632,9 @@ impl Req {
         }
         for (k, v) in &self.headers {
             b = b.header(k.as_str(), v.as_str());
+        }
+        if let Some(peer) = self.peer {
+            b = b.extension(Peer(peer));
         }
         b.body(self.body).unwrap()
     }

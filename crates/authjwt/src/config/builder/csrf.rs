@@ -203,6 +203,47 @@ impl ConfigBuilder {
         self
     }
 
+    /// ⚠️ Reverse proxies whose `X-Forwarded-Host` (and `X-Forwarded-Proto`) name the origin
+    /// the cross-site check compares `Origin` with, in place of `Host`. Defaults to none:
+    /// forwarded headers are ignored. Each call replaces the list.
+    ///
+    /// Believed only when the request's peer address (the TCP peer, which the adapters
+    /// provide: axum's `ConnectInfo<SocketAddr>`, actix-web's `peer_addr()`, or a
+    /// [`PeerAddr`](crate::proxy::PeerAddr) extension) is one of `proxies`; with no peer
+    /// address known, never. `X-Forwarded-Host` must hold one `host[:port]` and
+    /// `X-Forwarded-Proto` one of `http` / `https`: a repeated header, a comma-separated
+    /// list or a malformed value from a trusted proxy refuses the request (403), since a
+    /// proxy that appends rather than replaces may be passing the client's value on. The
+    /// proxy must therefore *set* these headers, dropping any the client sent. List only
+    /// proxies that do. A proxy that forwards the browser's `Host` needs no entry here.
+    ///
+    /// ```
+    /// use std::net::{IpAddr, Ipv4Addr};
+    /// use authjwt::{Auth, Config, proxy::{PeerAddr, TrustedProxy}};
+    /// let auth = Auth::new(Config::builder()
+    ///     .secret(b"an example secret of at least 32 bytes!")
+    ///     .trust_forwarded_host_from([
+    ///         TrustedProxy::from(Ipv4Addr::LOCALHOST),
+    ///         "10.0.0.0/8".parse()?, // the load balancers' network
+    ///     ])
+    ///     .build()?);
+    /// let (mut parts, ()) = http::Request::post("/login")
+    ///     .header("host", "backend:8000")
+    ///     .header("x-forwarded-host", "app.example.com")
+    ///     .header("origin", "http://app.example.com")
+    ///     .body(())?.into_parts();
+    /// parts.extensions.insert(PeerAddr(IpAddr::from([10, 0, 3, 4])));
+    /// assert!(auth.check_origin(&parts).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trust_forwarded_host_from<P: Into<crate::proxy::TrustedProxy>>(
+        mut self,
+        proxies: impl IntoIterator<Item = P>,
+    ) -> Self {
+        self.trusted_proxies = proxies.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// ⚠️ Accept `Sec-Fetch-Site: same-site` (sibling subdomains). Defaults to `false`.
     ///
     /// ```

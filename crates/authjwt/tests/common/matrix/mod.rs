@@ -3,7 +3,8 @@
 //! cases: `behaviour_matrix!(MyFactory, tokio::test);` (or `actix_web::test`, ...).
 //!
 //! The cases live in one module per section (`tokens`, `csrf`, `cross_site`, `websocket`,
-//! `flows`, `cookies`, `locations`, `keys`, `user_lookup`, `lifecycle`, `discrepancies`); the macro
+//! `proxy`, `flows`, `cookies`, `locations`, `keys`, `user_lookup`, `lifecycle`, `sessions`,
+//! `discrepancies`); the macro
 //! lists them section by section, and each test is named after its case function. The cases
 //! that race requests run under the adapter's `parallel` test attribute:
 //! `behaviour_matrix!(MyFactory, tokio::test, parallel: tokio::test(flavor = "multi_thread"))`
@@ -68,6 +69,7 @@ pub(crate) mod flows;
 pub(crate) mod keys;
 pub(crate) mod lifecycle;
 pub(crate) mod locations;
+pub(crate) mod proxy;
 pub(crate) mod sessions;
 pub(crate) mod tokens;
 pub(crate) mod user_lookup;
@@ -172,6 +174,14 @@ macro_rules! behaviour_matrix {
                 websocket_upgrades_without_a_cookie,
                 a_route_can_check_origin_on_safe_methods,
                 origin_check_off_lets_websocket_upgrades_through,
+            },
+            // Behind a reverse proxy: forwarded host and scheme from trusted peers only.
+            proxy::{
+                forwarded_host_is_ignored_unless_proxies_are_configured,
+                a_trusted_proxy_names_the_public_origin,
+                forwarded_headers_from_any_other_peer_are_ignored,
+                ambiguous_or_malformed_forwarded_headers_are_refused,
+                sec_fetch_site_and_trusted_origins_still_decide_behind_a_proxy,
             },
             // Fresh, refresh, optional, logout.
             flows::{
