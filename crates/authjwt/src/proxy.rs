@@ -50,7 +50,6 @@ use std::str::FromStr;
 use http::request::Parts;
 use http::{HeaderMap, HeaderName};
 
-
 /// A proxy whose `X-Forwarded-Host` and `X-Forwarded-Proto` the cross-site check believes:
 /// one address, or a network in CIDR notation.
 ///
