@@ -27,7 +27,13 @@ pub async fn login(
     remember: bool,
     user_agent: Option<&str>,
 ) -> Result<TokenPair, AuthError> {
-    let mut login = Login::new(subject).remember(remember);
+    // The demo's configuration already gives session cookies, so only "remember me" is
+    // written into the tokens: a `rem: false` claim would lengthen every request's token
+    // and change nothing.
+    let mut login = Login::new(subject);
+    if remember {
+        login = login.remember(true);
+    }
     if let Some(agent) = user_agent {
         login = login.user_agent(agent);
     }
