@@ -203,7 +203,9 @@ async fn a_cluster_primary_dying_before_its_replica_had_a_revocation_loses_nothi
     );
     cluster.wait_ok(Duration::from_secs(10));
     assert_eq!(cluster.owner(cluster.slot(&format!("{{s{shard}}}"))).0, r);
-    assert!(counter(&sb, "divergences") >= 1, "{sb:?}");
+    // Whether B itself saw the stream diverge is timing: A's outbox may write the lost
+    // revocation again before B's next check. That it is not lost is what the loop above
+    // (restored at A, refused at both) and the new instance below assert.
 
     // A new instance loads from the Cluster alone: the outbox wrote the revocation again.
     let seeds: Vec<String> = cluster
